@@ -1,0 +1,47 @@
+// The layout tables cpydbg knows: those compiled into the library plus those
+// found in the directory named by CPYDBG_LAYOUTS (which add to or override
+// the built-in ones). Tables are parsed on first use and kept.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cpydbg/layout.h"
+
+namespace cpydbg {
+
+struct TableSource {
+  std::string name;    // file stem, e.g. "cpython-3.12-x86_64"
+  std::string origin;  // "built-in" or the file path
+  std::string text;    // the JSON
+};
+
+class LayoutRegistry {
+ public:
+  // Built-in tables, then $CPYDBG_LAYOUTS (if set) on top.
+  static LayoutRegistry& instance();
+
+  // Re-read $CPYDBG_LAYOUTS. Returns a problem to report (missing directory,
+  // unreadable file) or "".
+  std::string reload_overrides();
+
+  // The table for a version series ("3.12") and flavour, or null.
+  // A table that fails to parse throws LayoutError naming its file.
+  std::shared_ptr<const Layout> find(int major, int minor, const Flavour& flavour);
+  // The table whose file stem is `name`, or null.
+  std::shared_ptr<const Layout> by_name(const std::string& name);
+
+  const std::vector<TableSource>& sources() const { return sources_; }
+  std::string origin_of(const std::string& name) const;
+
+ private:
+  LayoutRegistry();
+  std::vector<TableSource> sources_;
+  std::vector<std::pair<std::string, std::shared_ptr<const Layout>>> parsed_;
+};
+
+// The tables compiled into the library (generated at build time).
+const std::vector<TableSource>& builtin_tables();
+
+}  // namespace cpydbg

@@ -1,0 +1,48 @@
+// What the core needs from a debugger: memory, symbols, the selected thread,
+// and (optionally) expression evaluation. Each front end adapts its debugger
+// to this; tests use an in-memory fake. Every call can fail and says so by
+// returning false / nullopt — never by throwing.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace cpydbg {
+
+struct SelectedThread {
+  uint64_t lwp = 0;      // kernel thread id (native_thread_id, 3.11+)
+  uint64_t pthread = 0;  // pthread_t (thread_id of every version)
+};
+
+class Target {
+ public:
+  virtual ~Target() = default;
+
+  // Read exactly `size` bytes at `addr`. False if any byte is unreadable.
+  virtual bool read(uint64_t addr, void* buf, size_t size) = 0;
+
+  // Address of a symbol (exported or local) from the symbol table; works
+  // without DWARF. Nullopt when absent.
+  virtual std::optional<uint64_t> symbol(std::string_view name) = 0;
+
+  // The thread the user selected in the debugger, if any.
+  virtual std::optional<SelectedThread> selected_thread() { return std::nullopt; }
+
+  // Evaluate a debugger expression to an integer (pyobj's argument).
+  virtual std::optional<uint64_t> evaluate(std::string_view /*expr*/, std::string* error) {
+    if (error) *error = "expressions are not supported by this target";
+    return std::nullopt;
+  }
+
+  // Changes whenever the process may have run since the last call (stop id).
+  // The core drops its caches and Python-frame selection when it changes.
+  virtual uint64_t generation() { return 0; }
+
+  // Name of the thread with this kernel id, if the debugger knows it.
+  virtual std::optional<std::string> thread_name(uint64_t /*lwp*/) { return std::nullopt; }
+};
+
+}  // namespace cpydbg

@@ -1,0 +1,72 @@
+// Table lookup: built-in tables with $CPYDBG_LAYOUTS overrides on top.
+#include "cpydbg/registry.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace cpydbg {
+namespace fs = std::filesystem;
+
+LayoutRegistry& LayoutRegistry::instance() {
+  static LayoutRegistry registry;
+  return registry;
+}
+
+LayoutRegistry::LayoutRegistry() { reload_overrides(); }
+
+std::string LayoutRegistry::reload_overrides() {
+  sources_ = builtin_tables();
+  parsed_.clear();
+  const char* dir = std::getenv("CPYDBG_LAYOUTS");
+  if (!dir || !*dir) return "";
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec))
+    return std::string("CPYDBG_LAYOUTS=") + dir + " is not a directory; using the built-in tables";
+  std::string problems;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    if (entry.path().extension() != ".json") continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    if (!in) {
+      problems += "cannot read " + entry.path().string() + "; ";
+      continue;
+    }
+    TableSource src{entry.path().stem().string(), entry.path().string(), text.str()};
+    auto same = std::find_if(sources_.begin(), sources_.end(),
+                             [&](const TableSource& s) { return s.name == src.name; });
+    if (same != sources_.end()) *same = std::move(src);
+    else sources_.push_back(std::move(src));
+  }
+  return problems;
+}
+
+std::string LayoutRegistry::origin_of(const std::string& name) const {
+  for (const auto& s : sources_)
+    if (s.name == name) return s.origin;
+  return "";
+}
+
+std::shared_ptr<const Layout> LayoutRegistry::by_name(const std::string& name) {
+  for (const auto& [n, layout] : parsed_)
+    if (n == name) return layout;
+  for (const auto& s : sources_) {
+    if (s.name != name) continue;
+    auto layout = std::make_shared<const Layout>(parse_layout(s.text, s.origin));
+    parsed_.emplace_back(name, layout);
+    return layout;
+  }
+  return nullptr;
+}
+
+std::shared_ptr<const Layout> LayoutRegistry::find(int major, int minor, const Flavour& flavour) {
+  Layout probe;
+  probe.version_hex = uint32_t(major) << 24 | uint32_t(minor) << 16;
+  probe.flavour = flavour;
+  return by_name(probe.name());
+}
+
+}  // namespace cpydbg
