@@ -1,0 +1,46 @@
+// The commands, as both front ends see them: a command line in, text out.
+// A Session belongs to one debugger target; it keeps the detected runtime,
+// the memory cache and the selected Python frame between commands, and drops
+// them when the target's generation (stop id) changes.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cpydbg/target.h"
+
+namespace cpydbg {
+
+struct CommandInfo {
+  std::string name;      // "pystack"
+  std::string alias_of;  // "" or the command it maps onto ("py-bt" -> "pystack")
+  std::string summary;   // one line for the debugger's command list
+  std::string help;      // full help: syntax, options, what it prints
+};
+
+struct CommandResult {
+  std::string output;  // text to print; ends with '\n' when not empty
+  bool ok = true;      // false: `output` is the error message
+};
+
+class Session {
+ public:
+  explicit Session(Target& target);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // Run `name` with the rest of the command line as typed. Never throws.
+  CommandResult execute(std::string_view name, std::string_view args);
+
+  // Every command and alias the front ends must register.
+  static const std::vector<CommandInfo>& commands();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace cpydbg

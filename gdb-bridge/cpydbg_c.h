@@ -1,0 +1,50 @@
+/* The C ABI of the cpydbg core, for front ends that cannot link C++ (the gdb
+ * shim calls it through ctypes). One session per debugger inferior. */
+#ifndef CPYDBG_C_H
+#define CPYDBG_C_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct cpydbg_callbacks {
+  void *ctx;
+  /* Read `size` bytes at `addr` into `buf`; return 1 on success, 0 if any
+   * byte is unreadable. */
+  int (*read_memory)(void *ctx, uint64_t addr, void *buf, uint64_t size);
+  /* Address of a (minimal) symbol; return 1 and set *addr, or 0. */
+  int (*lookup_symbol)(void *ctx, const char *name, uint64_t *addr);
+  /* Selected thread: kernel tid and pthread_t; return 1, or 0 if none. */
+  int (*selected_thread)(void *ctx, uint64_t *lwp, uint64_t *pthread);
+  /* Evaluate a debugger expression to an integer; on failure return 0 and
+   * write a message of at most `error_size` bytes into `error`. */
+  int (*evaluate)(void *ctx, const char *expr, uint64_t *value, char *error, uint64_t error_size);
+  /* Stop id: changes whenever the process may have run. */
+  uint64_t (*generation)(void *ctx);
+  /* Name of the thread with kernel id `lwp` into buf; return 1, or 0. */
+  int (*thread_name)(void *ctx, uint64_t lwp, char *buf, uint64_t size);
+} cpydbg_callbacks;
+
+typedef struct cpydbg_session cpydbg_session;
+
+/* The callbacks struct is copied. `pid` > 0 lets the core read a live
+ * process's memory from /proc/<pid>/mem directly (0 for core files). */
+__attribute__((visibility("default"))) cpydbg_session *cpydbg_open(const cpydbg_callbacks *cb,
+                                                                   int64_t pid);
+__attribute__((visibility("default"))) void cpydbg_close(cpydbg_session *s);
+
+/* Run a command; returns a malloc'd NUL-terminated string the caller frees
+ * with cpydbg_free. *ok is set to 1 on success, 0 when the text is an error. */
+__attribute__((visibility("default"))) char *cpydbg_execute(cpydbg_session *s, const char *name,
+                                                            const char *args, int *ok);
+/* The command list as JSON: [{"name", "alias_of", "summary", "help"}]. */
+__attribute__((visibility("default"))) char *cpydbg_commands_json(void);
+__attribute__((visibility("default"))) void cpydbg_free(char *p);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
