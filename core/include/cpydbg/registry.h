@@ -29,11 +29,18 @@ class LayoutRegistry {
   // The table for a version series ("3.12") and flavour, or null.
   // A table that fails to parse throws LayoutError naming its file.
   std::shared_ptr<const Layout> find(int major, int minor, const Flavour& flavour);
+  // Every table of that series and flavour (a series can have several:
+  // pyenv's 3.11.7 and Debian's 3.11.2), exact version matches first.
+  std::vector<std::shared_ptr<const Layout>> candidates(int major, int minor,
+                                                        const Flavour& flavour,
+                                                        uint32_t exact_hex = 0);
   // The table whose file stem is `name`, or null.
   std::shared_ptr<const Layout> by_name(const std::string& name);
 
   const std::vector<TableSource>& sources() const { return sources_; }
   std::string origin_of(const std::string& name) const;
+  // "cpython-3.11-debian-x86_64 (built-in)" for a table this registry parsed.
+  std::string describe(const Layout* layout) const;
 
  private:
   LayoutRegistry();

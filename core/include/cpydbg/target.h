@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace cpydbg {
 
@@ -40,6 +41,10 @@ class Target {
   // Changes whenever the process may have run since the last call (stop id).
   // The core drops its caches and Python-frame selection when it changes.
   virtual uint64_t generation() { return 0; }
+
+  // Paths of the loaded executable and shared libraries; the libpython
+  // soname tells the version when no symbol does (2.7, 3.6 … 3.10).
+  virtual std::vector<std::string> module_paths() { return {}; }
 
   // Name of the thread with this kernel id, if the debugger knows it.
   virtual std::optional<std::string> thread_name(uint64_t /*lwp*/) { return std::nullopt; }

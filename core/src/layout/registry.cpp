@@ -50,6 +50,12 @@ std::string LayoutRegistry::origin_of(const std::string& name) const {
   return "";
 }
 
+std::string LayoutRegistry::describe(const Layout* layout) const {
+  for (const auto& [name, parsed] : parsed_)
+    if (parsed.get() == layout) return name + " (" + origin_of(name) + ")";
+  return layout ? layout->name() : "";
+}
+
 std::shared_ptr<const Layout> LayoutRegistry::by_name(const std::string& name) {
   for (const auto& [n, layout] : parsed_)
     if (n == name) return layout;
@@ -67,6 +73,28 @@ std::shared_ptr<const Layout> LayoutRegistry::find(int major, int minor, const F
   probe.version_hex = uint32_t(major) << 24 | uint32_t(minor) << 16;
   probe.flavour = flavour;
   return by_name(probe.name());
+}
+
+}  // namespace cpydbg
+
+namespace cpydbg {
+
+std::vector<std::shared_ptr<const Layout>> LayoutRegistry::candidates(int major, int minor,
+                                                                      const Flavour& flavour,
+                                                                      uint32_t exact_hex) {
+  const std::string prefix = "cpython-" + std::to_string(major) + "." + std::to_string(minor) + "-";
+  std::vector<std::shared_ptr<const Layout>> found;
+  std::vector<std::string> names;
+  for (const auto& s : sources_)
+    if (s.name.rfind(prefix, 0) == 0) names.push_back(s.name);
+  for (const auto& n : names) {
+    auto layout = by_name(n);
+    if (layout && layout->flavour == flavour) found.push_back(layout);
+  }
+  std::stable_partition(found.begin(), found.end(), [&](const auto& l) {
+    return exact_hex && (l->version_hex & ~0xffu) == (exact_hex & ~0xffu);
+  });
+  return found;
 }
 
 }  // namespace cpydbg

@@ -1,0 +1,83 @@
+// The structs and enums a table records. Keys are what the runtime asks
+// for; names are how the various CPython versions spell them in DWARF.
+#include "cpydbg/dwarf.h"
+
+namespace cpydbg {
+
+const std::vector<WantedType>& default_wanted_structs() {
+  static const std::vector<WantedType> wanted = {
+      {"PyObject", {"PyObject", "struct _object"}},
+      {"PyVarObject", {"PyVarObject"}},
+      {"PyTypeObject", {"PyTypeObject", "struct _typeobject"}},
+      {"PyHeapTypeObject", {"PyHeapTypeObject", "struct _heaptypeobject"}},
+      {"PyCodeObject", {"PyCodeObject", "struct PyCodeObject"}},
+      {"PyFrameObject", {"PyFrameObject", "struct _frame"}},
+      {"_PyInterpreterFrame", {"_PyInterpreterFrame", "struct _PyInterpreterFrame"}},
+      {"PyThreadState", {"PyThreadState", "struct _ts"}},
+      {"PyInterpreterState", {"PyInterpreterState", "struct _is"}},
+      {"_PyRuntimeState", {"_PyRuntimeState", "struct pyruntimestate"}},
+      // 3.10 calls it CFrame.
+      {"_PyCFrame", {"_PyCFrame", "CFrame", "struct _cframe"}},
+      {"_Py_DebugOffsets", {"_Py_DebugOffsets", "struct _Py_DebugOffsets"}},
+      {"_gil_runtime_state", {"struct _gil_runtime_state"}},
+      {"_PyStackChunk", {"_PyStackChunk", "struct _PyStackChunk"}},
+      {"PyLongObject", {"PyLongObject", "struct _longobject"}},
+      {"PyIntObject", {"PyIntObject"}},
+      {"PyFloatObject", {"PyFloatObject"}},
+      {"PyComplexObject", {"PyComplexObject"}},
+      {"PyASCIIObject", {"PyASCIIObject"}},
+      {"PyCompactUnicodeObject", {"PyCompactUnicodeObject"}},
+      {"PyUnicodeObject", {"PyUnicodeObject"}},
+      {"PyStringObject", {"PyStringObject"}},
+      {"PyBytesObject", {"PyBytesObject"}},
+      {"PyByteArrayObject", {"PyByteArrayObject"}},
+      {"PyTupleObject", {"PyTupleObject"}},
+      {"PyListObject", {"PyListObject"}},
+      {"PyDictObject", {"PyDictObject"}},
+      {"PyDictKeysObject", {"PyDictKeysObject", "struct _dictkeysobject"}},
+      {"PyDictKeyEntry", {"PyDictKeyEntry"}},
+      {"PyDictUnicodeEntry", {"PyDictUnicodeEntry"}},
+      {"PyDictEntry", {"PyDictEntry"}},
+      {"PyDictValues", {"PyDictValues", "struct _dictvalues"}},
+      {"PySetObject", {"PySetObject"}},
+      {"setentry", {"setentry"}},
+      {"PyFunctionObject", {"PyFunctionObject"}},
+      {"PyMethodObject", {"PyMethodObject"}},
+      {"PyCFunctionObject", {"PyCFunctionObject"}},
+      {"PyModuleObject", {"PyModuleObject"}},
+      {"PyCellObject", {"PyCellObject"}},
+      {"PyGenObject", {"PyGenObject"}},
+      {"PyCoroObject", {"PyCoroObject"}},
+      {"PyAsyncGenObject", {"PyAsyncGenObject"}},
+      {"PyBaseExceptionObject", {"PyBaseExceptionObject"}},
+      {"PyTracebackObject", {"PyTracebackObject", "struct _traceback"}},
+      {"PySliceObject", {"PySliceObject"}},
+      {"PyMemoryViewObject", {"PyMemoryViewObject"}},
+      {"PyWeakReference", {"PyWeakReference", "struct _PyWeakReference"}},
+      {"rangeobject", {"rangeobject"}},
+      {"PyMemberDef", {"PyMemberDef", "struct PyMemberDef"}},
+      {"PyInstanceObject", {"PyInstanceObject"}},
+      {"PyClassObject", {"PyClassObject"}},
+      {"PyMethodDef", {"PyMethodDef", "struct PyMethodDef"}},
+      {"PyMethodDescrObject", {"PyMethodDescrObject"}},
+      {"PyGetSetDescrObject", {"PyGetSetDescrObject"}},
+      {"PyMemberDescrObject", {"PyMemberDescrObject"}},
+      {"_PyErr_StackItem", {"_PyErr_StackItem", "struct _err_stackitem"}},
+      {"PyGC_Head", {"PyGC_Head"}},
+  };
+  return wanted;
+}
+
+const std::vector<WantedType>& default_wanted_enums() {
+  static const std::vector<WantedType> wanted = {
+      {"_frameowner", {"enum _frameowner"}},
+      {"_framestate", {"enum _framestate", "PyFrameState"}},
+      {"DictKeysKind", {"DictKeysKind"}},
+      {"PyUnicode_Kind", {"enum PyUnicode_Kind"}},
+      {"PyGILState_STATE", {"PyGILState_STATE"}},
+      {"_PyThreadState_WhenMember", {"enum _PyThreadState_WhenMember"}},
+  };
+  return wanted;
+}
+
+}  // namespace cpydbg

@@ -1,0 +1,150 @@
+// Offsets the walker and formatters use, resolved once from the layout table
+// into plain integers (Bloomberg pystack's idea, but from DWARF tables instead
+// of hand-copied headers). A field this version does not have is kAbsent.
+#pragma once
+
+#include <cstdint>
+
+#include "cpydbg/layout.h"
+
+namespace cpydbg {
+
+inline constexpr uint64_t kAbsent = ~uint64_t(0);
+
+struct Bitfield {
+  uint64_t bit_offset = kAbsent;
+  uint32_t bit_size = 0;
+  bool present() const { return bit_offset != kAbsent; }
+};
+
+struct Offsets {
+  struct {
+    uint64_t ob_refcnt = kAbsent, ob_type = kAbsent, size = 0;
+    uint64_t refcnt_size = 8;
+  } object;
+  struct {
+    uint64_t ob_size = kAbsent;
+  } var;
+  struct {
+    uint64_t tp_name = kAbsent, tp_basicsize = kAbsent, tp_itemsize = kAbsent, tp_flags = kAbsent,
+             tp_base = kAbsent, tp_dict = kAbsent, tp_dictoffset = kAbsent, tp_mro = kAbsent,
+             tp_members = kAbsent, tp_repr = kAbsent;
+    uint64_t size = 0;
+  } type;
+  struct {
+    uint64_t ht_name = kAbsent, ht_qualname = kAbsent, ht_cached_keys = kAbsent, ht_module = kAbsent;
+    uint64_t size = 0;
+  } heaptype;
+  struct {
+    uint64_t name = kAbsent, type = kAbsent, offset = kAbsent, flags = kAbsent;
+    uint64_t size = 0;
+  } memberdef;
+
+  // --- runtime, interpreters, threads ---
+  struct {
+    uint64_t interpreters_head = kAbsent, gil_tstate_current = kAbsent;
+  } runtime;
+  struct {
+    uint64_t next = kAbsent, tstate_head = kAbsent, ceval_gil = kAbsent, gil_inline = kAbsent,
+             id = kAbsent, modules = kAbsent;
+  } interp;
+  struct {
+    uint64_t last_holder = kAbsent, locked = kAbsent;
+  } gil;
+  struct {
+    uint64_t next = kAbsent, interp = kAbsent, frame = kAbsent, cframe = kAbsent,
+             current_frame = kAbsent, thread_id = kAbsent, native_thread_id = kAbsent;
+    uint64_t thread_id_size = 8;
+  } tstate;
+  struct {
+    uint64_t current_frame = kAbsent;
+  } cframe;
+
+  // --- frames ---
+  struct {  // PyFrameObject (≤3.10 the frame itself, 3.11+ a wrapper)
+    uint64_t f_back = kAbsent, f_code = kAbsent, f_globals = kAbsent, f_builtins = kAbsent,
+             f_locals = kAbsent, f_valuestack = kAbsent, f_stacktop = kAbsent,
+             f_stackdepth = kAbsent, f_lasti = kAbsent, f_lineno = kAbsent, f_state = kAbsent,
+             f_gen = kAbsent, f_localsplus = kAbsent, f_frame = kAbsent;
+    uint64_t f_lasti_size = 4;
+  } frame;
+  struct {  // _PyInterpreterFrame (3.11+)
+    uint64_t f_code = kAbsent, f_executable = kAbsent, previous = kAbsent, f_func = kAbsent,
+             f_globals = kAbsent, f_builtins = kAbsent, f_locals = kAbsent, frame_obj = kAbsent,
+             prev_instr = kAbsent, instr_ptr = kAbsent, stacktop = kAbsent, is_entry = kAbsent,
+             owner = kAbsent, localsplus = kAbsent;
+    uint64_t size = 0;
+  } iframe;
+  int64_t owner_generator = -1, owner_cstack = -1;  // _frameowner values
+  int64_t frame_state_suspended = -1, frame_state_created = -2;  // _framestate (3.10)
+
+  // --- code ---
+  struct {
+    uint64_t co_argcount = kAbsent, co_nlocals = kAbsent, co_stacksize = kAbsent,
+             co_flags = kAbsent, co_firstlineno = kAbsent, co_code = kAbsent, co_consts = kAbsent,
+             co_names = kAbsent, co_varnames = kAbsent, co_freevars = kAbsent,
+             co_cellvars = kAbsent, co_filename = kAbsent, co_name = kAbsent,
+             co_qualname = kAbsent, co_lnotab = kAbsent, co_linetable = kAbsent,
+             co_exceptiontable = kAbsent, co_nlocalsplus = kAbsent, co_localsplusnames = kAbsent,
+             co_localspluskinds = kAbsent, co_code_adaptive = kAbsent,
+             co_firsttraceable = kAbsent;
+    uint64_t size = 0;
+  } code;
+
+  // --- objects ---
+  struct { uint64_t ob_ival = kAbsent; } pyint;     // 2.7
+  struct { uint64_t ob_digit = kAbsent, lv_tag = kAbsent; } pylong;
+  int digit_bits = 30;
+  struct { uint64_t ob_fval = kAbsent; } pyfloat;
+  struct { uint64_t cval = kAbsent; } pycomplex;
+  struct { uint64_t ob_sval = kAbsent; } pybytes;    // also 2.7 str
+  struct { uint64_t ob_bytes = kAbsent, ob_start = kAbsent; } bytearray;
+  struct {
+    uint64_t length = kAbsent, state = kAbsent, ascii_size = 0, compact_size = 0,
+             data_any = kAbsent, str27 = kAbsent;  // 2.7 PyUnicodeObject.str
+    Bitfield kind, compact, ascii;
+    uint64_t unicode27_size = 4;  // Py_UNICODE width in 2.7 (UCS4 here)
+  } unicode;
+  struct { uint64_t ob_item = kAbsent; } tuple;
+  struct { uint64_t ob_item = kAbsent; } list;
+  struct {
+    uint64_t ma_used = kAbsent, ma_keys = kAbsent, ma_values = kAbsent,
+             ma_fill = kAbsent, ma_mask = kAbsent, ma_table = kAbsent;  // 2.7
+  } dict;
+  struct {
+    uint64_t dk_size = kAbsent, dk_log2_size = kAbsent, dk_log2_index_bytes = kAbsent,
+             dk_kind = kAbsent, dk_nentries = kAbsent, dk_indices = kAbsent;
+    uint64_t entry_size = 24, unicode_entry_size = 16;
+  } dictkeys;
+  struct {
+    uint64_t capacity = kAbsent, size = kAbsent, embedded = kAbsent, values = kAbsent;
+  } dictvalues;  // 3.13
+  struct {
+    uint64_t fill = kAbsent, used = kAbsent, mask = kAbsent, table = kAbsent;
+    uint64_t entry_size = 16;
+  } set;
+  struct {
+    uint64_t func_code = kAbsent, func_globals = kAbsent, func_name = kAbsent,
+             func_qualname = kAbsent, func_module = kAbsent;
+  } func;
+  struct { uint64_t im_func = kAbsent, im_self = kAbsent; } method;
+  struct { uint64_t m_ml = kAbsent, m_self = kAbsent, m_module = kAbsent; } cfunc;
+  struct { uint64_t ml_name = kAbsent; } methoddef;
+  struct { uint64_t md_dict = kAbsent; } module;
+  struct { uint64_t ob_ref = kAbsent; } cell;
+  struct {
+    uint64_t gi_frame = kAbsent, gi_code = kAbsent, gi_name = kAbsent, gi_qualname = kAbsent,
+             gi_iframe = kAbsent, gi_frame_state = kAbsent;
+  } gen;
+  struct { uint64_t args = kAbsent, traceback = kAbsent; } exc;
+  struct { uint64_t start = kAbsent, stop = kAbsent, step = kAbsent; } slice;
+  struct { uint64_t start = kAbsent, stop = kAbsent, step = kAbsent, length = kAbsent; } range;
+  struct { uint64_t wr_object = kAbsent; } weakref;
+  struct { uint64_t in_class = kAbsent, in_dict = kAbsent, cl_name = kAbsent; } instance27;
+
+  // Resolve every offset above from `layout`. Fields the version lacks stay
+  // kAbsent; the structs every version has are required (LayoutError).
+  static Offsets resolve(const Layout& layout);
+};
+
+}  // namespace cpydbg
