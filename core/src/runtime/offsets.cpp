@@ -131,6 +131,7 @@ Offsets Offsets::resolve(const Layout& l) {
 
   const char* co = "PyCodeObject";
   o.code.co_argcount = r.opt(co, "co_argcount");
+  o.code.co_kwonlyargcount = r.opt(co, "co_kwonlyargcount");
   o.code.co_nlocals = r.opt(co, "co_nlocals");
   o.code.co_stacksize = r.opt(co, "co_stacksize");
   o.code.co_flags = r.opt(co, "co_flags");

@@ -80,7 +80,7 @@ struct Offsets {
 
   // --- code ---
   struct {
-    uint64_t co_argcount = kAbsent, co_nlocals = kAbsent, co_stacksize = kAbsent,
+    uint64_t co_argcount = kAbsent, co_kwonlyargcount = kAbsent, co_nlocals = kAbsent, co_stacksize = kAbsent,
              co_flags = kAbsent, co_firstlineno = kAbsent, co_code = kAbsent, co_consts = kAbsent,
              co_names = kAbsent, co_varnames = kAbsent, co_freevars = kAbsent,
              co_cellvars = kAbsent, co_filename = kAbsent, co_name = kAbsent,

@@ -1,0 +1,83 @@
+#include "runtime/code.h"
+
+namespace cpydbg {
+namespace {
+constexpr size_t kMaxBytecode = 1 << 22;   // 4 MiB: larger means a corrupt object
+constexpr size_t kMaxSlots = 1 << 16;
+constexpr uint32_t kCoVarargs = 0x4, kCoVarkeywords = 0x8;
+// 3.11+ co_localspluskinds bits (Include/internal/pycore_code.h).
+constexpr uint8_t kKindCell = 0x40, kKindFree = 0x80;
+}  // namespace
+
+const CodeInfo* CodeCache::get(uint64_t code_addr) {
+  auto it = cache_.find(code_addr);
+  if (it == cache_.end()) it = cache_.emplace(code_addr, read(code_addr)).first;
+  return it->second.get();
+}
+
+std::unique_ptr<CodeInfo> CodeCache::read(uint64_t addr) {
+  Python& py = access_.python();
+  const auto& o = py.off().code;
+  auto& mem = py.mem();
+  auto field_ptr = [&](uint64_t off) -> uint64_t {
+    return off == kAbsent ? 0 : mem.ptr(addr + off).value_or(0);
+  };
+  auto field_int = [&](uint64_t off) -> int {
+    return off == kAbsent ? 0 : mem.get<int32_t>(addr + off).value_or(0);
+  };
+  auto bytes_of = [&](uint64_t obj, std::vector<uint8_t>& out) {
+    if (!obj) return;
+    if (auto b = access_.bytes(obj, kMaxBytecode)) out.assign(b->begin(), b->end());
+  };
+  auto names_of = [&](uint64_t tuple, SlotKind kind, std::vector<LocalSlot>& out) {
+    if (!tuple) return;
+    if (auto items = access_.tuple_items(tuple, kMaxSlots))
+      for (uint64_t item : *items) out.push_back({access_.text(item, 200).value_or("?"), kind});
+  };
+
+  if (!access_.is_instance(addr, "PyCode_Type")) return nullptr;
+  auto c = std::make_unique<CodeInfo>();
+  c->addr = addr;
+  c->filename = access_.text(field_ptr(o.co_filename), 1024).value_or("???");
+  c->name = access_.text(field_ptr(o.co_name), 256).value_or("???");
+  c->qualname = o.co_qualname != kAbsent
+                    ? access_.text(field_ptr(o.co_qualname), 512).value_or(c->name) : c->name;
+  c->firstlineno = field_int(o.co_firstlineno);
+  c->stacksize = field_int(o.co_stacksize);
+  int flags = field_int(o.co_flags);
+  c->argcount = field_int(o.co_argcount) + field_int(o.co_kwonlyargcount) +
+                ((flags & kCoVarargs) ? 1 : 0) + ((flags & kCoVarkeywords) ? 1 : 0);
+  c->consts = field_ptr(o.co_consts);
+  c->names = field_ptr(o.co_names);
+  bytes_of(field_ptr(o.co_linetable != kAbsent ? o.co_linetable : o.co_lnotab), c->linetable);
+  bytes_of(field_ptr(o.co_exceptiontable), c->exceptiontable);
+
+  if (o.co_code_adaptive != kAbsent) {  // 3.11+: bytecode inline, ob_size code units
+    auto units = access_.var_size(addr);
+    if (!units || *units < 0 || uint64_t(*units) * 2 > kMaxBytecode) return nullptr;
+    c->bytecode.resize(*units * 2);
+    if (!mem.read(addr + o.co_code_adaptive, c->bytecode.data(), c->bytecode.size()))
+      return nullptr;
+    std::vector<LocalSlot> names;
+    names_of(field_ptr(o.co_localsplusnames), SlotKind::Local, names);
+    std::string kinds;
+    if (uint64_t k = field_ptr(o.co_localspluskinds)) kinds = access_.bytes(k, kMaxSlots).value_or("");
+    for (size_t i = 0; i < names.size(); ++i) {
+      uint8_t kind = i < kinds.size() ? uint8_t(kinds[i]) : 0;
+      // An argument captured by an inner function is LOCAL|CELL: its slot holds the cell.
+      names[i].kind = (kind & kKindFree)   ? SlotKind::Free
+                      : (kind & kKindCell) ? SlotKind::Cell
+                                           : SlotKind::Local;
+    }
+    c->slots = std::move(names);
+  } else {
+    bytes_of(field_ptr(o.co_code), c->bytecode);
+    names_of(field_ptr(o.co_varnames), SlotKind::Local, c->slots);
+    names_of(field_ptr(o.co_cellvars), SlotKind::Cell, c->slots);
+    names_of(field_ptr(o.co_freevars), SlotKind::Free, c->slots);
+  }
+  for (int i = 0; i < c->argcount && i < int(c->slots.size()); ++i) c->slots[i].is_arg = true;
+  return c;
+}
+
+}  // namespace cpydbg

@@ -1,0 +1,47 @@
+// What the commands need from a code object, read once per code address.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "objects/access.h"
+
+namespace cpydbg {
+
+enum class SlotKind : uint8_t { Local, Cell, Free };
+
+struct LocalSlot {
+  std::string name;
+  SlotKind kind = SlotKind::Local;
+  bool is_arg = false;
+};
+
+struct CodeInfo {
+  uint64_t addr = 0;
+  std::string filename, name, qualname;
+  int firstlineno = 0;
+  int argcount = 0;        // positional + keyword-only + *args + **kwargs
+  int stacksize = 0;
+  std::vector<uint8_t> bytecode;  // as executing (3.11+: quickened, with caches)
+  std::vector<uint8_t> linetable; // co_lnotab / co_linetable
+  std::vector<uint8_t> exceptiontable;
+  std::vector<LocalSlot> slots;   // fast locals, then cells, then free variables
+  uint64_t consts = 0, names = 0;
+};
+
+class CodeCache {
+ public:
+  explicit CodeCache(ObjectAccess& access) : access_(access) {}
+  // Null when the code object is unreadable.
+  const CodeInfo* get(uint64_t code_addr);
+
+ private:
+  std::unique_ptr<CodeInfo> read(uint64_t code_addr);
+  ObjectAccess& access_;
+  std::unordered_map<uint64_t, std::unique_ptr<CodeInfo>> cache_;
+};
+
+}  // namespace cpydbg

@@ -1,0 +1,191 @@
+#include "runtime/walker.h"
+
+#include <unordered_set>
+
+namespace cpydbg {
+
+std::optional<uint64_t> Walker::gil_holder(uint64_t interp) {
+  const Offsets& o = py_.off();
+  auto& mem = py_.mem();
+  if (o.runtime.gil_tstate_current != kAbsent) {  // 3.7 – 3.11
+    auto rt = py_.symbol("_PyRuntime");
+    if (rt) return mem.ptr(*rt + o.runtime.gil_tstate_current);
+  }
+  if (o.interp.ceval_gil != kAbsent && o.gil.last_holder != kAbsent) {  // 3.12+
+    auto gil = mem.ptr(interp + o.interp.ceval_gil);
+    if (!gil || !*gil) return std::nullopt;
+    if (o.gil.locked != kAbsent) {
+      auto locked = mem.get<int32_t>(*gil + o.gil.locked);
+      if (!locked || !*locked) return uint64_t(0);
+    }
+    return mem.ptr(*gil + o.gil.last_holder);
+  }
+  if (auto cur = py_.symbol("_PyThreadState_Current")) return mem.ptr(*cur);  // 2.7, 3.6
+  return std::nullopt;
+}
+
+std::vector<ThreadInfo> Walker::threads(std::string* problem, const WalkLimits& limits) {
+  const Offsets& o = py_.off();
+  auto& mem = py_.mem();
+  std::vector<ThreadInfo> out;
+  auto fail = [&](const std::string& what) {
+    if (problem && problem->empty()) *problem = what;
+  };
+
+  std::optional<uint64_t> interp;
+  if (auto rt = py_.symbol("_PyRuntime"); rt && o.runtime.interpreters_head != kAbsent) {
+    interp = mem.ptr(*rt + o.runtime.interpreters_head);
+  } else if (auto head = py_.symbol("interp_head")) {
+    interp = mem.ptr(*head);
+  } else if (auto cur = py_.symbol("_PyThreadState_Current")) {
+    // Fully stripped 2.7/3.6: reach the interpreter through the GIL holder.
+    auto ts = mem.ptr(*cur);
+    if (ts && *ts) interp = mem.ptr(*ts + o.tstate.interp);
+  }
+  if (!interp) {
+    fail("cannot read the interpreter list (runtime memory unreadable)");
+    return out;
+  }
+  std::unordered_set<uint64_t> seen;
+  for (uint64_t is = *interp; is && out.size() < limits.max_threads; ) {
+    if (!seen.insert(is).second) { fail("the interpreter list loops"); break; }
+    auto holder = gil_holder(is);
+    auto ts = mem.ptr(is + o.interp.tstate_head);
+    if (!ts) { fail("unreadable interpreter state at " + std::to_string(is)); break; }
+    for (uint64_t t = *ts; t && out.size() < limits.max_threads;) {
+      if (!seen.insert(t).second) { fail("the thread list loops"); break; }
+      ThreadInfo info;
+      info.tstate = t;
+      info.interp = is;
+      info.thread_id = mem.uint(t + o.tstate.thread_id, o.tstate.thread_id_size).value_or(0);
+      if (o.tstate.native_thread_id != kAbsent)
+        info.native_thread_id = mem.get<uint64_t>(t + o.tstate.native_thread_id).value_or(0);
+      info.holds_gil = holder && *holder == t;
+      std::optional<uint64_t> frame;
+      if (o.tstate.current_frame != kAbsent) {  // 3.13+
+        frame = mem.ptr(t + o.tstate.current_frame);
+      } else if (o.tstate.cframe != kAbsent && o.cframe.current_frame != kAbsent) {  // 3.11, 3.12
+        auto cf = mem.ptr(t + o.tstate.cframe);
+        frame = cf && *cf ? mem.ptr(*cf + o.cframe.current_frame) : std::optional<uint64_t>(0);
+      } else {
+        frame = mem.ptr(t + o.tstate.frame);
+      }
+      info.first_frame = frame.value_or(0);
+      out.push_back(info);
+      auto next = mem.ptr(t + o.tstate.next);
+      if (!next) { fail("unreadable thread state"); break; }
+      t = *next;
+    }
+    auto next = mem.ptr(is + o.interp.next);
+    if (!next) break;
+    is = *next;
+  }
+  return out;
+}
+
+std::optional<FrameInfo> Walker::read_frame(uint64_t addr) {
+  const Offsets& o = py_.off();
+  auto& mem = py_.mem();
+  FrameInfo f;
+  f.addr = addr;
+  if (o.iframe.localsplus == kAbsent) {  // ≤3.10: PyFrameObject
+    auto code = mem.ptr(addr + o.frame.f_code);
+    auto lasti = mem.sint(addr + o.frame.f_lasti, o.frame.f_lasti_size);
+    if (!code || !lasti) return std::nullopt;
+    f.code = *code;
+    f.frame_object = addr;
+    // 3.10 counts code units, older versions bytes; -1 = not started.
+    f.unit_offset = *lasti < 0 ? -1 : (py_.at_least(3, 10) ? *lasti * 2 : *lasti);
+    f.localsplus = addr + o.frame.f_localsplus;
+    f.stack_base = mem.ptr(addr + o.frame.f_valuestack).value_or(0);
+    f.globals = mem.ptr(addr + o.frame.f_globals).value_or(0);
+    f.locals = mem.ptr(addr + o.frame.f_locals).value_or(0);
+    if (o.frame.f_stacktop != kAbsent) {  // set only while the frame is not running
+      auto top = mem.ptr(addr + o.frame.f_stacktop);
+      if (top && *top && *top >= f.stack_base) f.saved_depth = (*top - f.stack_base) / 8;
+    } else if (o.frame.f_stackdepth != kAbsent && o.frame.f_state != kAbsent) {  // 3.10
+      auto state = mem.get<int8_t>(addr + o.frame.f_state);
+      auto depth = mem.get<int32_t>(addr + o.frame.f_stackdepth);
+      if (state && depth && *depth >= 0 &&
+          (*state == o.frame_state_suspended || *state == o.frame_state_created))
+        f.saved_depth = *depth;
+    }
+    if (o.frame.f_gen != kAbsent) f.is_generator = mem.ptr(addr + o.frame.f_gen).value_or(0) != 0;
+    return f;
+  }
+  // 3.11+: _PyInterpreterFrame.
+  uint64_t code_field = o.iframe.f_executable != kAbsent ? o.iframe.f_executable : o.iframe.f_code;
+  auto code = mem.ptr(addr + code_field);
+  uint64_t instr_field = o.iframe.instr_ptr != kAbsent ? o.iframe.instr_ptr : o.iframe.prev_instr;
+  auto instr = mem.ptr(addr + instr_field);
+  if (!code || !instr) return std::nullopt;
+  f.code = *code;
+  uint64_t first_unit = f.code + o.code.co_code_adaptive;
+  f.unit_offset = *instr >= first_unit ? int64_t(*instr - first_unit) : -1;
+  f.localsplus = addr + o.iframe.localsplus;
+  auto nlocalsplus = mem.get<int32_t>(f.code + o.code.co_nlocalsplus);
+  if (nlocalsplus && *nlocalsplus >= 0) f.stack_base = f.localsplus + uint64_t(*nlocalsplus) * 8;
+  auto stacktop = mem.get<int32_t>(addr + o.iframe.stacktop);
+  if (stacktop && nlocalsplus && *stacktop >= *nlocalsplus) f.saved_depth = *stacktop - *nlocalsplus;
+  f.frame_object = mem.ptr(addr + o.iframe.frame_obj).value_or(0);
+  f.globals = mem.ptr(addr + o.iframe.f_globals).value_or(0);
+  f.locals = mem.ptr(addr + o.iframe.f_locals).value_or(0);
+  if (auto owner = mem.get<int8_t>(addr + o.iframe.owner))
+    f.is_generator = *owner == o.owner_generator;
+  return f;
+}
+
+std::optional<FrameInfo> Walker::frame_at(uint64_t frame_addr) { return read_frame(frame_addr); }
+
+std::vector<FrameInfo> Walker::frames(const ThreadInfo& thread, std::string* problem,
+                                      const WalkLimits& limits) {
+  const Offsets& o = py_.off();
+  auto& mem = py_.mem();
+  std::vector<FrameInfo> out;
+  std::unordered_set<uint64_t> seen;
+  const bool interpreter_frames = o.iframe.localsplus != kAbsent;
+  const uint64_t back = interpreter_frames ? o.iframe.previous : o.frame.f_back;
+  for (uint64_t addr = thread.first_frame; addr && out.size() < limits.max_frames;) {
+    if (!seen.insert(addr).second) {
+      if (problem) *problem = "the frame chain loops back to a frame already shown";
+      break;
+    }
+    if (mem.budget_exhausted()) {
+      if (problem) *problem = "stopped: read budget exhausted (corrupt or enormous stack?)";
+      break;
+    }
+    bool skip = false;
+    if (interpreter_frames) {
+      auto owner = mem.get<int8_t>(addr + o.iframe.owner);
+      // 3.12+ shim frames owned by the C stack are the interpreter's own.
+      skip = owner && o.owner_cstack >= 0 && *owner == o.owner_cstack;
+    }
+    if (!skip) {
+      auto f = read_frame(addr);
+      if (!f) {
+        if (problem) *problem = "unreadable frame in the chain; the stack above may be incomplete";
+        break;
+      }
+      // 3.11+ frames that have not reached their first traceable instruction
+      // (still copying free variables etc.) are not shown by Python either.
+      bool incomplete = false;
+      if (interpreter_frames && !f->is_generator && o.code.co_firsttraceable != kAbsent) {
+        auto first = mem.get<int32_t>(f->code + o.code.co_firsttraceable);
+        incomplete = first && f->unit_offset < int64_t(*first) * 2;
+      }
+      if (!incomplete) {
+        f->innermost = out.empty();
+        out.push_back(*f);
+      }
+    }
+    auto next = mem.ptr(addr + back);
+    if (!next) {
+      if (problem) *problem = "unreadable frame link; the stack above may be incomplete";
+      break;
+    }
+    addr = *next;
+  }
+  return out;
+}
+
+}  // namespace cpydbg

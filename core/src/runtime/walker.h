@@ -1,0 +1,60 @@
+// Runtime -> interpreters -> threads -> Python frames, for every version
+// family. All loops are bounded and cycle-checked: a corrupt process yields
+// a shorter list and a `problem`, never a hang.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "runtime/python.h"
+
+namespace cpydbg {
+
+struct ThreadInfo {
+  uint64_t tstate = 0;
+  uint64_t interp = 0;
+  uint64_t thread_id = 0;         // pthread_t
+  uint64_t native_thread_id = 0;  // kernel tid (3.11+), else 0
+  bool holds_gil = false;
+  uint64_t first_frame = 0;       // innermost PyFrameObject / _PyInterpreterFrame
+};
+
+struct FrameInfo {
+  uint64_t addr = 0;         // PyFrameObject (≤3.10) or _PyInterpreterFrame (3.11+)
+  uint64_t code = 0;         // PyCodeObject
+  uint64_t frame_object = 0; // PyFrameObject, when one exists
+  int64_t unit_offset = -1;  // byte offset of the current instruction's code unit; -1 = not started
+  uint64_t localsplus = 0;   // first fast-local slot
+  uint64_t stack_base = 0;   // value stack slot 0
+  std::optional<int64_t> saved_depth;  // stack depth the frame itself recorded, when valid
+  uint64_t globals = 0, locals = 0;
+  bool innermost = false;    // first frame of its thread (its stack pointer is not saved)
+  bool is_generator = false; // owned by a generator/coroutine (3.11+) or has f_gen
+};
+
+struct WalkLimits {
+  size_t max_frames = 100000;
+  size_t max_threads = 10000;
+};
+
+class Walker {
+ public:
+  explicit Walker(Python& py) : py_(py) {}
+
+  // Every thread of every interpreter; `problem` says where a chain broke.
+  std::vector<ThreadInfo> threads(std::string* problem, const WalkLimits& limits = {});
+  // The Python frames of one thread, innermost first, shim frames skipped.
+  std::vector<FrameInfo> frames(const ThreadInfo& thread, std::string* problem,
+                                const WalkLimits& limits = {});
+  // A frame from a frame object / generator (for pyobj and generators).
+  std::optional<FrameInfo> frame_at(uint64_t frame_addr);
+
+ private:
+  std::optional<uint64_t> gil_holder(uint64_t interp);
+  std::optional<FrameInfo> read_frame(uint64_t addr);
+  Python& py_;
+};
+
+}  // namespace cpydbg
