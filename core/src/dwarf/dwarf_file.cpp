@@ -75,6 +75,17 @@ bool Die::has(Dwarf_Half attr) const {
   return dwarf_hasattr(die_, attr, &b, &err) == DW_DLV_OK && b;
 }
 
+std::string Die::string(Dwarf_Half attr) const {
+  Err err(dbg_);
+  Dwarf_Attribute a = nullptr;
+  if (dwarf_attr(die_, attr, &a, &err) != DW_DLV_OK) return "";
+  char* s = nullptr;
+  std::string out;
+  if (dwarf_formstring(a, &s, &err) == DW_DLV_OK && s) out = s;
+  dwarf_dealloc_attribute(a);
+  return out;
+}
+
 bool Die::flag(Dwarf_Half attr) const {
   Err err(dbg_);
   Dwarf_Attribute a = nullptr;

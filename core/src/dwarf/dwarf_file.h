@@ -30,6 +30,7 @@ class Die {
   uint64_t offset() const;          // global .debug_info offset
   std::string name() const;         // "" when unnamed
   bool has(Dwarf_Half attr) const;
+  std::string string(Dwarf_Half attr) const;  // a string attribute, "" when absent
   bool flag(Dwarf_Half attr) const; // DW_FORM_flag / flag_present
   // An integer attribute in any constant form (data1..8, udata, sdata,
   // implicit_const), sign-extended only for signed forms.

@@ -75,7 +75,6 @@ const std::vector<WantedType>& default_wanted_enums() {
       {"DictKeysKind", {"DictKeysKind"}},
       {"PyUnicode_Kind", {"enum PyUnicode_Kind"}},
       {"PyGILState_STATE", {"PyGILState_STATE"}},
-      {"_PyThreadState_WhenMember", {"enum _PyThreadState_WhenMember"}},
   };
   return wanted;
 }
