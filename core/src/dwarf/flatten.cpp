@@ -10,13 +10,16 @@ class Flattener {
             const CompleteFn& complete, StructInfo& out)
       : file_(file), types_(types), limits_(limits), complete_(complete), out_(out) {}
 
-  void members(const Die& aggregate, uint64_t base, const std::string& prefix, int depth) {
+  // `depth` counts named levels (dotted name parts); anonymous members add
+  // no name part, so they do not count, but `anonymous` bounds them too.
+  void members(const Die& aggregate, uint64_t base, const std::string& prefix, int depth,
+               int anonymous) {
     for (Die m = aggregate.child(); m; m = m.sibling())
-      if (m.tag() == DW_TAG_member) member(m, base, prefix, depth);
+      if (m.tag() == DW_TAG_member) member(m, base, prefix, depth, anonymous);
   }
 
  private:
-  void member(const Die& m, uint64_t base, const std::string& prefix, int depth) {
+  void member(const Die& m, uint64_t base, const std::string& prefix, int depth, int anonymous) {
     std::string name = m.name();
     auto type = m.ref(DW_AT_type);
     if (m.has(DW_AT_bit_size)) {
@@ -30,11 +33,16 @@ class Flattener {
     f.type = types_.spell(type);
     // Descend into struct/union members (anonymous ones add no name part).
     auto agg = aggregate_of(type);
-    if (agg && depth < limits_.max_depth) {
+    bool room = name.empty() ? anonymous < limits_.max_depth : depth < limits_.max_depth;
+    if (agg && room) {
       Die def = file_.at(*agg);
       if (count_members(def) <= limits_.max_members) {
-        if (!name.empty()) out_.fields[prefix + name] = f;
-        members(def, offset, name.empty() ? prefix : prefix + name + ".", depth + 1);
+        if (name.empty()) {
+          members(def, offset, prefix, depth, anonymous + 1);
+        } else {
+          out_.fields[prefix + name] = f;
+          members(def, offset, prefix + name + ".", depth + 1, anonymous);
+        }
         return;
       }
     }
@@ -101,7 +109,7 @@ StructInfo flatten_struct(const DwarfFile& file, TypeCache& types, uint64_t stru
   StructInfo out;
   Die d = file.at(struct_die);
   out.size = uint64_t(d.constant(DW_AT_byte_size).value_or(0));
-  Flattener(file, types, limits, complete, out).members(d, 0, "", 1);
+  Flattener(file, types, limits, complete, out).members(d, 0, "", 1, 0);
   return out;
 }
 
