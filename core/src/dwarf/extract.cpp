@@ -97,6 +97,9 @@ Layout extract_layout(const std::string& path, const ExtractOptions& options,
   rep.dwarf_path = file.true_path();
 
   DwarfIndex ix = dwarf::build_index(file, dwarf::flavour_markers());
+  // libdwarf also accepts a file whose only DWARF is .eh_frame (a stripped
+  // library): no compile units means no debug info.
+  if (ix.cus == 0) throw NoDebugInfoError(missing_dwarf_message(path, elf));
   rep.compile_units = ix.cus;
   rep.dwarf_version_min = ix.dwarf_min;
   rep.dwarf_version_max = ix.dwarf_max;
