@@ -35,6 +35,8 @@ struct ExtractOptions {
   std::string version_from;
   // Force the version ("3.11.2"); empty = detect from the ELF.
   std::string version;
+  // Refuse DWARF without PyObject (false only for test fixtures).
+  bool require_cpython = true;
 };
 
 // What extraction found and did not find, for the generator to report.

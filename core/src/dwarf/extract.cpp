@@ -66,14 +66,14 @@ std::optional<uint64_t> resolve(const DwarfIndex& ix, TypeCache& types, const st
   return tagged("union " + name);
 }
 
-std::map<std::string, int64_t> read_enum(const DwarfFile& file, TypeCache& types, uint64_t off) {
+// gcc writes negative enumerators as DW_FORM_sdata and the others as
+// unsigned dataN (200 in a signed enum is data1 0xc8), so the form decides.
+std::map<std::string, int64_t> read_enum(const DwarfFile& file, uint64_t off) {
   std::map<std::string, int64_t> values;
   Die e = file.at(off);
-  bool is_signed = types.is_signed(e.ref(DW_AT_type));
   for (Die c = e.child(); c; c = c.sibling()) {
     if (c.tag() != DW_TAG_enumerator) continue;
-    auto v = is_signed ? c.signed_constant(DW_AT_const_value) : c.constant(DW_AT_const_value);
-    if (v) values[c.name()] = *v;
+    if (auto v = c.constant(DW_AT_const_value)) values[c.name()] = *v;
   }
   return values;
 }
@@ -125,7 +125,7 @@ Layout extract_layout(const std::string& path, const ExtractOptions& options,
     }
     l.structs[w.key] = dwarf::flatten_struct(file, types, *off, limits, complete);
   }
-  if (!l.structs.count("PyObject"))
+  if (options.require_cpython && !l.structs.count("PyObject"))
     throw LayoutError("the DWARF of " + path + " (" + file.true_path() +
                       ") has no PyObject: not a CPython build, or a python executable linked "
                       "against libpython (generate from the libpython .so instead)");
@@ -137,7 +137,7 @@ Layout extract_layout(const std::string& path, const ExtractOptions& options,
       rep.missing_enums.push_back(w.key);
       continue;
     }
-    l.enums[w.key] = read_enum(file, types, *off);
+    l.enums[w.key] = read_enum(file, *off);
   }
 
   // PyLong digits are 30-bit in a 4-byte `digit`, 15-bit in a 2-byte one.

@@ -54,14 +54,6 @@ std::optional<uint64_t> TypeCache::strip(std::optional<uint64_t> type) {
   return type;
 }
 
-bool TypeCache::is_signed(std::optional<uint64_t> type) {
-  type = strip(type);
-  if (!type) return false;
-  Die d = file_.at(*type);
-  auto enc = d.constant(DW_AT_encoding);
-  return enc && (*enc == DW_ATE_signed || *enc == DW_ATE_signed_char);
-}
-
 std::string TypeCache::spell(std::optional<uint64_t> type) {
   if (!type) return "void";
   auto it = spelled_.find(*type);

@@ -23,8 +23,6 @@ class TypeCache {
   // Follow typedef/const/volatile/restrict/_Atomic to the real type.
   std::optional<uint64_t> strip(std::optional<uint64_t> type);
   Dwarf_Half tag(uint64_t type);
-  // Whether a signed base type lies under `type` (for enumerator values).
-  bool is_signed(std::optional<uint64_t> type);
 
  private:
   std::string spell_uncached(uint64_t type, int depth);
