@@ -46,9 +46,9 @@ if(TARGET cpydbg-layout AND CPYDBG_PYTHON3)
               ${layouts}/${name}.json ${headers})
     set_tests_properties(layout_reproduces_${name} layout_oracle_${name}
       PROPERTIES SKIP_RETURN_CODE 77)
+    # Generation is timed: keep it from competing with other tests.
+    set_tests_properties(layout_reproduces_${name} PROPERTIES RUN_SERIAL ON)
   endforeach()
-  # Generation is timed: keep it from competing with other tests.
-  set_tests_properties(layout_reproduces_cpython-3.13-x86_64 PROPERTIES RUN_SERIAL ON)
 
   foreach(scenario list diff check-bad missing-dwarf usage)
     add_test(NAME layout_cli_${scenario}

@@ -42,6 +42,12 @@ def main():
             changed = sorted(k for k in a & b if want[key][k] != got[key][k])
             problems.append(f"{key} differ: only in table {sorted(a - b)}, only in build "
                             f"{sorted(b - a)}, changed {changed[:10]}")
+    # Opcodes come from running the interpreter (another component); compare
+    # them when this generator produced any.
+    if got["opcodes"]["names"]:
+        for key in ("names", "deopt", "cache_entries", "have_argument", "line_table"):
+            if got["opcodes"].get(key) != want["opcodes"].get(key):
+                problems.append(f"opcodes.{key} differ")
     for key in ("version", "hex", "flavour"):
         if got["python"][key] != want["python"][key]:
             problems.append(f"python.{key}: table {want['python'][key]}, build {got['python'][key]}")

@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <unistd.h>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -21,10 +22,20 @@ namespace {
 
 const std::string kSource = std::string(CPYDBG_SOURCE_DIR) + "/tests/fixtures/dwarf/shapes.c";
 
-fs::path work_dir() {
-  fs::path d = fs::path(CPYDBG_BINARY_DIR) / "test-tmp" / "dwarf";
-  fs::create_directories(d);
-  return d;
+// One directory per process: ctest runs test cases in parallel processes
+// that would otherwise overwrite each other's fixture builds.
+struct WorkDir {
+  fs::path path = fs::path(CPYDBG_BINARY_DIR) / "test-tmp" / ("dwarf-" + std::to_string(getpid()));
+  WorkDir() { fs::create_directories(path); }
+  ~WorkDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
+const fs::path& work_dir() {
+  static WorkDir dir;
+  return dir.path;
 }
 
 std::string run(const std::string& cmd) {
