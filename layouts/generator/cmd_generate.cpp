@@ -73,7 +73,9 @@ void add_opcodes(Layout& l, const GenerateArgs& g, const ExtractReport& rep,
     notes.push_back("opcodes: skipped (--no-opcodes)");
     return;
   }
-  std::string python = g.python.empty() ? find_interpreter(g.file, l.major(), l.minor()) : g.python;
+  // For a .debug file given with --elf, the interpreter sits by the ELF.
+  const std::string& binary = g.options.version_from.empty() ? g.file : g.options.version_from;
+  std::string python = g.python.empty() ? find_interpreter(binary, l.major(), l.minor()) : g.python;
 #ifdef CPYDBG_HAVE_OPCODE_PROBE
   if (python.empty())
     throw LayoutError("no python" + l.series() + " interpreter found next to " + g.file +

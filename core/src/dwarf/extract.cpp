@@ -68,6 +68,21 @@ std::optional<uint64_t> resolve(const DwarfIndex& ix, TypeCache& types, const st
 
 // gcc writes negative enumerators as DW_FORM_sdata and the others as
 // unsigned dataN (200 in a signed enum is data1 0xc8), so the form decides.
+// The libpython a dynamically linked python executable needs, looked for
+// where pyenv/"make install" layouts put it: <prefix>/lib next to bin/.
+std::string libpython_of(const std::string& path, const dwarf::ElfFile& elf) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::path(path).parent_path();
+  for (const std::string& needed : elf.needed()) {
+    if (needed.rfind("libpython", 0) != 0) continue;
+    for (const fs::path& candidate : {dir.parent_path() / "lib" / needed, dir / needed}) {
+      std::error_code ec;
+      if (fs::is_regular_file(candidate, ec)) return candidate.string();
+    }
+  }
+  return "";
+}
+
 std::map<std::string, int64_t> read_enum(const DwarfFile& file, uint64_t off) {
   std::map<std::string, int64_t> values;
   Die e = file.at(off);
@@ -125,10 +140,18 @@ Layout extract_layout(const std::string& path, const ExtractOptions& options,
     }
     l.structs[w.key] = dwarf::flatten_struct(file, types, *off, limits, complete);
   }
-  if (options.require_cpython && !l.structs.count("PyObject"))
+  if (options.require_cpython && !l.structs.count("PyObject")) {
+    // A python executable linked against libpython: the types are there.
+    if (std::string lib = libpython_of(path, elf); !lib.empty()) {
+      rep = ExtractReport{};
+      Layout from_lib = extract_layout(lib, options, &rep);
+      rep.notes.push_back(path + " is linked against " + lib + "; the table comes from it");
+      return from_lib;
+    }
     throw LayoutError("the DWARF of " + path + " (" + file.true_path() +
                       ") has no PyObject: not a CPython build, or a python executable linked "
                       "against libpython (generate from the libpython .so instead)");
+  }
   for (const WantedType& w : options.enums) {
     std::optional<uint64_t> off;
     for (const std::string& n : w.names)
@@ -157,8 +180,9 @@ Layout extract_layout(const std::string& path, const ExtractOptions& options,
     l.version_hex = detect_version_hex(from, &how);
     if (!l.version_hex)
       throw LayoutError("cannot find the Python version in " + from +
-                        " (no Py_Version or Py_GetVersion data); pass the executable or "
-                        "libpython rather than a .debug file, or give the version explicitly");
+                        " (no Py_Version or Py_GetVersion data; a .debug file holds none): "
+                        "name the stripped binary it belongs to (cpydbg-layout generate --elf "
+                        "BINARY) or the version (--version X.Y.Z)");
   }
   l.python_version = version_string(l.version_hex);
   rep.notes.push_back("version " + l.python_version + ": " + how);
