@@ -1,0 +1,44 @@
+// The symbol table of one ELF file on disk (.symtab and .dynsym, local
+// symbols included: 2.7's interp_head and 3.11's _PyOpcode_Deopt are static)
+// plus its PT_LOAD segments for computing the load bias. Parsed once per file
+// and shared process-wide: a debugger session attaches to many processes of
+// the same interpreter.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace cpydbg {
+
+class ElfSymbols {
+ public:
+  // Null when the file cannot be read or is not a 64-bit little-endian ELF.
+  // Cached by path, inode and modification time.
+  static std::shared_ptr<const ElfSymbols> load(const std::string& path);
+
+  // Link-time address (st_value) of a defined data or function symbol. A
+  // global definition wins over a local one of the same name.
+  std::optional<uint64_t> find(std::string_view name) const;
+
+  // Load bias for a mapping of file offset `offset` at `start`; nullopt when
+  // no PT_LOAD segment covers that offset.
+  std::optional<uint64_t> bias(uint64_t start, uint64_t offset) const;
+
+  size_t size() const { return globals_.size() + locals_.size(); }
+
+ private:
+  struct Segment {
+    uint64_t vaddr, offset, filesz;
+  };
+  bool parse(const uint8_t* data, size_t size);
+
+  std::vector<Segment> loads_;
+  std::unordered_map<std::string, uint64_t> globals_, locals_;
+};
+
+}  // namespace cpydbg

@@ -1,0 +1,119 @@
+#include "target/live_process.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "target/elf_symbols.h"
+
+namespace cpydbg {
+
+LiveProcessTarget::LiveProcessTarget(int pid) : pid_(pid) {
+  std::string mem = "/proc/" + std::to_string(pid) + "/mem";
+  fd_ = ::open(mem.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd_ < 0) {
+    error_ = "cannot open " + mem + ": " + std::strerror(errno);
+    return;
+  }
+  read_maps();
+  if (maps_.empty()) error_ = "no mappings in /proc/" + std::to_string(pid) + "/maps";
+}
+
+LiveProcessTarget::~LiveProcessTarget() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+bool LiveProcessTarget::read(uint64_t addr, void* buf, size_t size) {
+  if (fd_ < 0) return false;
+  // pread takes a signed offset: addresses above 2^63 (kernel space, garbage
+  // pointers) are unreadable anyway.
+  if (addr > uint64_t(INT64_MAX) || size > uint64_t(INT64_MAX) - addr) return false;
+  auto* out = static_cast<uint8_t*>(buf);
+  while (size > 0) {
+    ssize_t n = ::pread(fd_, out, size, static_cast<off_t>(addr));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;  // EIO: unmapped; 0: the process is gone
+    out += n;
+    addr += static_cast<uint64_t>(n);
+    size -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
+void LiveProcessTarget::read_maps() {
+  maps_.clear();
+  modules_.clear();
+  std::ifstream in("/proc/" + std::to_string(pid_) + "/maps");
+  std::string line;
+  while (std::getline(in, line)) {
+    // start-end perms offset dev inode [path]
+    std::istringstream fields(line);
+    std::string range, dev, inode;
+    Mapping m;
+    fields >> range >> m.perms >> std::hex >> m.offset >> dev >> inode;
+    std::getline(fields >> std::ws, m.path);
+    size_t dash = range.find('-');
+    if (!fields.eof() && fields.fail()) continue;
+    if (dash == std::string::npos) continue;
+    m.start = std::stoull(range.substr(0, dash), nullptr, 16);
+    m.end = std::stoull(range.substr(dash + 1), nullptr, 16);
+    maps_.push_back(m);
+    // Only real files carry symbols ("[heap]", "/dev/zero (deleted)" do not).
+    if (m.path.empty() || m.path[0] != '/' || m.path.ends_with(" (deleted)")) continue;
+    bool known = false;
+    for (const Module& mod : modules_) known = known || mod.path == m.path;
+    if (!known) modules_.push_back({m.path, 0, false, nullptr});
+  }
+}
+
+void LiveProcessTarget::load(Module& mod) {
+  mod.loaded = true;
+  mod.syms = ElfSymbols::load(mod.path);
+  if (!mod.syms)  // a file of another mount namespace (a container)
+    mod.syms = ElfSymbols::load("/proc/" + std::to_string(pid_) + "/root" + mod.path);
+  if (!mod.syms) return;
+  // The lowest mapping of the file fixes its bias; a file whose mappings fit
+  // no PT_LOAD is not what the process loaded (replaced on disk): no symbols.
+  for (const Mapping& m : maps_) {
+    if (m.path != mod.path) continue;
+    if (auto b = mod.syms->bias(m.start, m.offset)) {
+      mod.bias = *b;
+      return;
+    }
+    break;
+  }
+  mod.syms.reset();
+}
+
+std::optional<uint64_t> LiveProcessTarget::symbol(std::string_view name) {
+  for (Module& mod : modules_) {
+    if (!mod.loaded) load(mod);
+    if (!mod.syms) continue;
+    if (auto v = mod.syms->find(name)) return *v + mod.bias;
+  }
+  return std::nullopt;
+}
+
+std::optional<SelectedThread> LiveProcessTarget::selected_thread() {
+  // No debugger selects a thread here: the main thread (lwp == pid).
+  SelectedThread t;
+  t.lwp = static_cast<uint64_t>(pid_);
+  return t;
+}
+
+std::vector<std::string> LiveProcessTarget::module_paths() {
+  std::vector<std::string> paths;
+  for (const Module& mod : modules_) paths.push_back(mod.path);
+  return paths;
+}
+
+void LiveProcessTarget::refresh() {
+  ++generation_;
+  read_maps();
+}
+
+}  // namespace cpydbg
