@@ -340,6 +340,9 @@ def main():
     }
     for s in ("hasjrel", "hasjabs", "hasconst", "hasname", "haslocal", "hasfree", "hascompare"):
         out[s] = opset(s)
+    # 3.12+ lists them (3.13 breaks ">= HAVE_ARGUMENT"); before, that rule is it.
+    base_names = clean_names(list(opcode.opname))
+    out["hasarg"] = [op for op in range(256) if base_names[op] and has_arg(op)]
     PROVENANCE["sets"] = "opcode.has* lists (interpreter)"
     out.update(collect_effects(names, deopt))
     out["provenance"] = PROVENANCE

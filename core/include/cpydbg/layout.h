@@ -75,6 +75,10 @@ struct OpcodeTable {
   int cache_opcode = -1;                // CACHE (3.11+), else -1
   std::vector<uint16_t> hasjrel, hasjabs, hasconst, hasname, haslocal, hasfree,
       hascompare;
+  // Opcodes whose argument byte is meaningful. 3.13 breaks the old rule
+  // "op >= have_argument" (WITH_EXCEPT_START = 44 = HAVE_ARGUMENT has none);
+  // empty (older tables) means that rule.
+  std::vector<uint16_t> hasarg;
   // Stack effects of non-jumping and jumping execution, by opcode number.
   std::map<int, StackEffect> effect_nojump, effect_jump;
   std::string line_table;               // "lnotab27", "lnotab", "linetable310", "locations311"

@@ -70,6 +70,7 @@ OpcodeTable table_from_probe(const json& j) {
   t.haslocal = int_list<uint16_t>(j, "haslocal");
   t.hasfree = int_list<uint16_t>(j, "hasfree");
   t.hascompare = int_list<uint16_t>(j, "hascompare");
+  t.hasarg = int_list<uint16_t>(j, "hasarg");
   t.line_table = j.at("line_table").get<std::string>();
   t.jump_unit = j.at("jump_unit").get<std::string>();
   t.backward_jumps_relative = j.at("backward_jumps_relative").get<bool>();

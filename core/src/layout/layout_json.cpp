@@ -108,6 +108,7 @@ OpcodeTable opcodes_from_json(const Reader& r, const json& j) {
   t.haslocal = r.int_list<uint16_t>(j, p, "haslocal", 0, 1023);
   t.hasfree = r.int_list<uint16_t>(j, p, "hasfree", 0, 1023);
   t.hascompare = r.int_list<uint16_t>(j, p, "hascompare", 0, 1023);
+  if (j.contains("hasarg")) t.hasarg = r.int_list<uint16_t>(j, p, "hasarg", 0, 1023);
   t.line_table = r.string(j, p, "line_table");
   t.jump_unit = r.string(j, p, "jump_unit");
   if (j.contains("backward_jumps_relative"))
@@ -147,6 +148,7 @@ json opcodes_to_json(const OpcodeTable& t) {
             {"haslocal", t.haslocal},
             {"hasfree", t.hasfree},
             {"hascompare", t.hascompare},
+            {"hasarg", t.hasarg},
             {"line_table", t.line_table},
             {"jump_unit", t.jump_unit},
             {"backward_jumps_relative", t.backward_jumps_relative},
