@@ -1,0 +1,100 @@
+// The plugin's entry point: `plugin load libcpydbg-lldb.so` calls
+// lldb::PluginInitialize, which registers every cpydbg command as a
+// top-level LLDB command. Nothing may escape into LLDB: every exception is
+// caught here and reported as one error line.
+#include <lldb/API/LLDB.h>
+
+#include <exception>
+#include <string>
+
+#include "command_line.h"
+#include "cpydbg/session.h"
+#include "sessions.h"
+
+namespace cpydbg::lldb_plugin {
+namespace {
+
+class PyCommand final : public lldb::SBCommandPluginInterface {
+ public:
+  PyCommand(std::string name, Sessions& sessions) : name_(std::move(name)), sessions_(sessions) {}
+
+  bool DoExecute(lldb::SBDebugger debugger, char** argv,
+                 lldb::SBCommandReturnObject& result) override {
+    try {
+      CommandResult r = sessions_.execute(debugger, name_, join_arguments(argv));
+      return report(result, r.output, r.ok);
+    } catch (const std::exception& e) {
+      return report(result, std::string("cpydbg: internal error: ") + e.what(), false);
+    } catch (...) {
+      return report(result, "cpydbg: internal error", false);
+    }
+  }
+
+ private:
+  static bool report(lldb::SBCommandReturnObject& result, const std::string& text, bool ok) {
+    if (ok) {
+      // "%s": the text is target data and may contain '%'.
+      if (!text.empty()) result.Printf("%s", text.c_str());
+      result.SetStatus(lldb::eReturnStatusSuccessFinishResult);
+    } else {
+      // SetError prefixes "error: " and sets the failed status.
+      result.SetError(text.empty() ? "cpydbg: command failed" : text.c_str());
+    }
+    return ok;
+  }
+
+  std::string name_;
+  Sessions& sessions_;
+};
+
+// LLDB prints "Syntax: <syntax>" under the one-line help. When the full help
+// starts with a usage line for this command, use it there and keep the rest
+// as the long help, so nothing is said twice.
+void split_help(const CommandInfo& info, std::string& syntax, std::string& long_help) {
+  const std::string& help = info.help;
+  size_t eol = help.find('\n');
+  std::string first = help.substr(0, eol);
+  if (first.rfind(info.name, 0) == 0 &&
+      (first.size() == info.name.size() || first[info.name.size()] == ' ')) {
+    syntax = first;
+    long_help = eol == std::string::npos ? std::string() : help.substr(eol + 1);
+  } else {
+    syntax = info.name;
+    long_help = help;
+  }
+}
+
+bool initialize(lldb::SBDebugger debugger) {
+  lldb::SBCommandInterpreter interpreter = debugger.GetCommandInterpreter();
+  if (!interpreter.IsValid()) return false;
+  // Owned by LLDB for good (a plugin is never unloaded); deliberately leaked
+  // so no destructor runs after LLDB has torn its objects down at exit.
+  auto* sessions = new Sessions();
+  for (const CommandInfo& info : Session::commands()) {
+    std::string syntax, long_help;
+    split_help(info, syntax, long_help);
+    std::string summary = info.summary;
+    if (!info.alias_of.empty()) summary += " (alias of '" + info.alias_of + "')";
+    lldb::SBCommand cmd = interpreter.AddCommand(
+        info.name.c_str(), new PyCommand(info.name, *sessions), summary.c_str(), syntax.c_str());
+    if (!cmd.IsValid()) return false;
+    if (!long_help.empty()) cmd.SetHelpLong(long_help.c_str());
+  }
+  return true;
+}
+
+}  // namespace
+}  // namespace cpydbg::lldb_plugin
+
+namespace lldb {
+
+// The one exported symbol (see exports.map).
+__attribute__((visibility("default"))) bool PluginInitialize(lldb::SBDebugger debugger) {
+  try {
+    return cpydbg::lldb_plugin::initialize(debugger);
+  } catch (...) {
+    return false;  // LLDB reports "plug-in refused to load"
+  }
+}
+
+}  // namespace lldb
