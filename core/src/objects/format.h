@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "objects/access.h"
 
@@ -26,8 +28,25 @@ class ObjectFormatter {
   // 0x…>" style text when memory or the object is bad. NULL prints "NULL".
   std::string repr(uint64_t addr, const FormatOptions& options = {});
 
-  // The header pyobj prints above the repr: type name, refcount, address.
+  // The header pyobj prints above the repr: type name, address, refcount
+  // ("immortal" in 3.12+ where it is) and len for sized built-ins, e.g.
+  // "list at 0x7f3a…, refcnt 2, len 3".
   std::string describe(uint64_t addr);
+
+  // len() of a str, bytes, bytearray, tuple, list, dict, set or frozenset;
+  // nullopt for other types or an implausible size.
+  std::optional<int64_t> length(uint64_t addr);
+
+  // pyobj's detail view of a class instance: its __dict__ items (every
+  // layout: tp_dictoffset, 3.11+ managed dicts and inline values, 2.7
+  // old-style instances) then its __slots__ (tp_members of the type and its
+  // bases), at most `max` of them. value is 0 for an unset slot. Nullopt when
+  // the object has neither or is unreadable.
+  struct Attribute {
+    std::string name;
+    uint64_t value = 0;
+  };
+  std::optional<std::vector<Attribute>> attributes(uint64_t addr, size_t max = 200);
 
   ObjectAccess& access();
 

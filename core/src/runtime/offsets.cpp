@@ -108,6 +108,7 @@ Offsets Offsets::resolve(const Layout& l) {
   o.frame.f_gen = r.opt("PyFrameObject", "f_gen");
   o.frame.f_localsplus = r.opt("PyFrameObject", "f_localsplus");
   o.frame.f_frame = r.opt("PyFrameObject", "f_frame");
+  o.frame.f_trace = r.opt("PyFrameObject", "f_trace");
 
   o.iframe.f_code = r.opt("_PyInterpreterFrame", "f_code");
   o.iframe.f_executable = r.opt("_PyInterpreterFrame", "f_executable");
@@ -197,12 +198,15 @@ Offsets Offsets::resolve(const Layout& l) {
   o.dictvalues.capacity = r.opt("PyDictValues", "capacity");
   o.dictvalues.size = r.opt("PyDictValues", "size");
   o.dictvalues.embedded = r.opt("PyDictValues", "embedded");
+  o.dictvalues.valid = r.opt("PyDictValues", "valid");
   o.dictvalues.values = r.opt("PyDictValues", "values");
   o.set.fill = r.opt("PySetObject", "fill");
   o.set.used = r.opt("PySetObject", "used");
   o.set.mask = r.opt("PySetObject", "mask");
   o.set.table = r.opt("PySetObject", "table");
   if (uint64_t s = r.size("setentry")) o.set.entry_size = s;
+  if (uint64_t k = r.opt("setentry", "key"); k != kAbsent) o.set.entry_key = k;
+  if (uint64_t h = r.opt("setentry", "hash"); h != kAbsent) o.set.entry_hash = h;
   o.func.func_code = r.opt("PyFunctionObject", "func_code");
   o.func.func_globals = r.opt("PyFunctionObject", "func_globals");
   o.func.func_name = r.opt("PyFunctionObject", "func_name");
@@ -210,6 +214,7 @@ Offsets Offsets::resolve(const Layout& l) {
   o.func.func_module = r.opt("PyFunctionObject", "func_module");
   o.method.im_func = r.opt("PyMethodObject", "im_func");
   o.method.im_self = r.opt("PyMethodObject", "im_self");
+  o.method.im_class = r.opt("PyMethodObject", "im_class");
   o.cfunc.m_ml = r.opt("PyCFunctionObject", "m_ml");
   o.cfunc.m_self = r.opt("PyCFunctionObject", "m_self");
   o.cfunc.m_module = r.opt("PyCFunctionObject", "m_module");
@@ -231,10 +236,12 @@ Offsets Offsets::resolve(const Layout& l) {
   o.range.stop = r.opt("rangeobject", "stop");
   o.range.step = r.opt("rangeobject", "step");
   o.range.length = r.opt("rangeobject", "length");
+  o.range.len27 = r.opt("rangeobject", "len");
   o.weakref.wr_object = r.opt("PyWeakReference", "wr_object");
   o.instance27.in_class = r.opt("PyInstanceObject", "in_class");
   o.instance27.in_dict = r.opt("PyInstanceObject", "in_dict");
   o.instance27.cl_name = r.opt("PyClassObject", "cl_name");
+  o.instance27.cl_dict = r.opt("PyClassObject", "cl_dict");
   return o;
 }
 

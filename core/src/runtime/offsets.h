@@ -65,7 +65,7 @@ struct Offsets {
     uint64_t f_back = kAbsent, f_code = kAbsent, f_globals = kAbsent, f_builtins = kAbsent,
              f_locals = kAbsent, f_valuestack = kAbsent, f_stacktop = kAbsent,
              f_stackdepth = kAbsent, f_lasti = kAbsent, f_lineno = kAbsent, f_state = kAbsent,
-             f_gen = kAbsent, f_localsplus = kAbsent, f_frame = kAbsent;
+             f_gen = kAbsent, f_localsplus = kAbsent, f_frame = kAbsent, f_trace = kAbsent;
     uint64_t f_lasti_size = 4;
   } frame;
   struct {  // _PyInterpreterFrame (3.11+)
@@ -117,17 +117,18 @@ struct Offsets {
     uint64_t entry_size = 24, unicode_entry_size = 16;
   } dictkeys;
   struct {
-    uint64_t capacity = kAbsent, size = kAbsent, embedded = kAbsent, values = kAbsent;
+    uint64_t capacity = kAbsent, size = kAbsent, embedded = kAbsent, valid = kAbsent,
+             values = kAbsent;
   } dictvalues;  // 3.13
   struct {
     uint64_t fill = kAbsent, used = kAbsent, mask = kAbsent, table = kAbsent;
-    uint64_t entry_size = 16;
+    uint64_t entry_size = 16, entry_key = 0, entry_hash = 8;  // 2.7 swaps key and hash
   } set;
   struct {
     uint64_t func_code = kAbsent, func_globals = kAbsent, func_name = kAbsent,
              func_qualname = kAbsent, func_module = kAbsent;
   } func;
-  struct { uint64_t im_func = kAbsent, im_self = kAbsent; } method;
+  struct { uint64_t im_func = kAbsent, im_self = kAbsent, im_class = kAbsent; } method;  // im_class: 2.7
   struct { uint64_t m_ml = kAbsent, m_self = kAbsent, m_module = kAbsent; } cfunc;
   struct { uint64_t ml_name = kAbsent; } methoddef;
   struct { uint64_t md_dict = kAbsent; } module;
@@ -138,9 +139,13 @@ struct Offsets {
   } gen;
   struct { uint64_t args = kAbsent, traceback = kAbsent; } exc;
   struct { uint64_t start = kAbsent, stop = kAbsent, step = kAbsent; } slice;
-  struct { uint64_t start = kAbsent, stop = kAbsent, step = kAbsent, length = kAbsent; } range;
+  struct {
+    uint64_t start = kAbsent, stop = kAbsent, step = kAbsent, length = kAbsent, len27 = kAbsent;
+  } range;  // 3.x: PyObject* fields; 2.7 xrange: C longs start, step, len
   struct { uint64_t wr_object = kAbsent; } weakref;
-  struct { uint64_t in_class = kAbsent, in_dict = kAbsent, cl_name = kAbsent; } instance27;
+  struct {
+    uint64_t in_class = kAbsent, in_dict = kAbsent, cl_name = kAbsent, cl_dict = kAbsent;
+  } instance27;
 
   // Resolve every offset above from `layout`. Fields the version lacks stay
   // kAbsent; the structs every version has are required (LayoutError).
