@@ -31,6 +31,9 @@ _PYTHON_NOISE = re.compile(
     r"|NameError: name '\w+' is not defined)\n",
     re.M,
 )
+# LLDB's complaints about other libraries' DWARF, printed whenever an
+# expression makes it parse them: "error: libm.so.6 0x00036cb2: DW_TAG_...".
+_DWARF_NOISE = re.compile(r"^(?:error|warning): \S+ 0x[0-9a-fA-F]+: .*\n", re.M)
 
 
 def _quote(word):
@@ -177,7 +180,8 @@ def run_lldb(lldb_exe, plugin, program, args=(), env=None, core=None, commands=(
             _kill_tree(proc)
         inferior = _read(inferior_out)
 
-    text = _PYTHON_NOISE.sub("", raw.decode(errors="replace").replace("\r\n", "\n"))
+    text = raw.decode(errors="replace").replace("\r\n", "\n")
+    text = _DWARF_NOISE.sub("", _PYTHON_NOISE.sub("", text))
     sections = _sections(text, marker)
 
     def fail(what):
