@@ -83,9 +83,13 @@ void format_long(Context& c, uint64_t addr, bool python2) {
   auto v = read_long(c, addr, &n);
   if (!v) return c.unreadable(addr);
   if (n > kMaxIntDigits) {
-    // A clear marker instead of minutes of arithmetic and megabytes of text.
-    c.out += "<int of about " +
-             std::to_string(static_cast<int64_t>(double(n) * c.off.digit_bits * 0.30103) + 1) +
+    // A clear marker instead of minutes of arithmetic and megabytes of text;
+    // the top digit makes the size estimate good to a digit or so.
+    const int bits = c.off.digit_bits;
+    auto top = c.mem.uint(addr + c.off.pylong.ob_digit + uint64_t(n - 1) * (bits > 16 ? 4 : 2),
+                          bits > 16 ? 4 : 2);
+    double total_bits = double(n - 1) * bits + (top && *top ? std::log2(double(*top)) : bits);
+    c.out += "<int of about " + std::to_string(static_cast<int64_t>(total_bits * 0.30102999566) + 1) +
              " decimal digits at ";
     c.hex(addr);
     c.out += '>';
