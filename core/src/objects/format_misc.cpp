@@ -6,9 +6,9 @@ namespace {
 
 // Python's %R of a str: quoted and escaped (3.x), or the plain text in the
 // 2.7 reprs that print names with '%s' between quotes.
-void quoted_name(Context& c, const std::string& text_or_empty, uint64_t str) {
+void quoted_name(Context& c, uint64_t str) {
   if (c.py.major() == 2) {
-    c.out += "'" + text_or_empty + "'";
+    c.out += "'" + c.text(str, 1000).value_or("?") + "'";
     return;
   }
   if (auto s = c.obj.unicode(str, 1000)) quote(c.out, s->code_points, '3', false);
@@ -77,7 +77,6 @@ void format_module(Context& c, uint64_t addr) {
   auto dict = c.field(addr, c.off.module.md_dict);
   if (!dict || !*dict) return c.unreadable(addr);
   auto name_obj = c.dict_get(*dict, "__name__");
-  auto name = name_obj ? c.text(*name_obj) : std::nullopt;
   auto none = c.py.symbol("_Py_NoneStruct");
   auto is_none = [&](std::optional<uint64_t> v) { return !v || !*v || (none && *v == *none); };
   auto spec = c.dict_get(*dict, "__spec__");
@@ -88,7 +87,7 @@ void format_module(Context& c, uint64_t addr) {
     auto located = instance_attr(c, *spec, "_set_fileattr");
     auto loader = instance_attr(c, *spec, "loader");
     if (!is_none(spec_name)) name_obj = spec_name;
-    if (name_obj) quoted_name(c, "", *name_obj);
+    if (name_obj) quoted_name(c, *name_obj);
     else c.out += "'?'";
     auto true_obj = c.py.symbol("_Py_TrueStruct");
     // Before 3.12 importlib asks the loader's module_repr first: the
@@ -101,7 +100,7 @@ void format_module(Context& c, uint64_t addr) {
       c.out += loader_name == "FrozenImporter" ? " (frozen)" : " (built-in)";
     } else if (!is_none(origin) && located && true_obj && *located == *true_obj) {
       c.out += " from ";
-      quoted_name(c, "", *origin);
+      quoted_name(c, *origin);
     } else if (!is_none(origin)) {
       c.out += " (" + c.text(*origin).value_or("?") + ")";
     } else if (!is_none(loader)) {
@@ -113,12 +112,11 @@ void format_module(Context& c, uint64_t addr) {
     return;
   }
   auto file_obj = c.dict_get(*dict, "__file__");
-  auto file = file_obj ? c.text(*file_obj, 1000) : std::nullopt;
-  if (name_obj) quoted_name(c, name.value_or("?"), *name_obj);
+  if (name_obj) quoted_name(c, *name_obj);
   else c.out += "'?'";
-  if (file) {
+  if (file_obj && c.text(*file_obj)) {
     c.out += " from ";
-    quoted_name(c, *file, *file_obj);
+    quoted_name(c, *file_obj);
   } else if (c.py.major() == 2) {
     c.out += " (built-in)";
   }
