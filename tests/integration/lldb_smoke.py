@@ -96,7 +96,7 @@ def main():
     # Innermost first, like `bt`: each frame as `line N, in NAME`.
     pos = 0
     for name, line in reversed(truth["stack"]):
-        found = re.compile(rf"line {line}, in {re.escape(name)}\b").search(pystack, pos)
+        found = re.compile(rf"line {line}, in {re.escape(name)}(?!\w)").search(pystack, pos)
         check(failures, found, f"`pystack` should show {name} at line {line} (in order)", pystack)
         pos = found.end() if found else pos
 

@@ -45,6 +45,7 @@ std::unique_ptr<CodeInfo> CodeCache::read(uint64_t addr) {
   c->firstlineno = field_int(o.co_firstlineno);
   c->stacksize = field_int(o.co_stacksize);
   int flags = field_int(o.co_flags);
+  c->flags = static_cast<uint32_t>(flags);
   c->argcount = field_int(o.co_argcount) + field_int(o.co_kwonlyargcount) +
                 ((flags & kCoVarargs) ? 1 : 0) + ((flags & kCoVarkeywords) ? 1 : 0);
   c->consts = field_ptr(o.co_consts);

@@ -25,6 +25,7 @@ struct CodeInfo {
   int firstlineno = 0;
   int argcount = 0;        // positional + keyword-only + *args + **kwargs
   int stacksize = 0;
+  uint32_t flags = 0;
   std::vector<uint8_t> bytecode;  // as executing (3.11+: quickened, with caches)
   std::vector<uint8_t> linetable; // co_lnotab / co_linetable
   std::vector<uint8_t> exceptiontable;

@@ -1,0 +1,81 @@
+// What every command sees: the attached runtime and its helpers, the
+// selected thread and Python frame, and small shared printing pieces.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cpydbg/session.h"
+#include "objects/format.h"
+#include "runtime/code.h"
+#include "runtime/walker.h"
+
+namespace cpydbg {
+
+// A command's words after the name, with quotes honoured.
+std::vector<std::string> split_args(std::string_view args);
+
+// A user error: printed as one line, the command fails.
+class CommandError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Parse a non-negative count option value ("--limit 10").
+size_t parse_count(const std::string& option, const std::string& value);
+
+struct Context {
+  Target& target;
+  Reader reader;
+  std::string forced_version;
+  uint64_t generation = ~uint64_t(0);
+  std::unique_ptr<Python> py;
+  std::unique_ptr<ObjectFormatter> formatter;
+  std::unique_ptr<CodeCache> code;
+  std::unique_ptr<Walker> walker;
+  size_t selected_frame = 0;  // index into the selected thread's Python frames
+  std::map<std::string, std::vector<std::string>> source_cache;
+
+  explicit Context(Target& t) : target(t), reader(t) {}
+
+  // Attach on first use (throws RuntimeError with the reason).
+  Python& python();
+  ObjectFormatter& fmt() { python(); return *formatter; }
+  ObjectAccess& access() { return fmt().access(); }
+
+  // The thread the debugger has selected, else the GIL holder, else the first.
+  ThreadInfo selected_thread(const std::vector<ThreadInfo>& threads);
+  std::vector<FrameInfo> selected_frames(ThreadInfo* thread_out = nullptr);
+  FrameInfo selected_frame_info();
+
+  // Current source line of a frame (from the line table).
+  int line_of(const FrameInfo& frame, const CodeInfo& code);
+  // Source text of `line` in `filename`, if the file is readable here.
+  std::optional<std::string> source_line(const std::string& filename, int line);
+
+  // `#3 File "app.py", line 42, in handle`
+  std::string frame_line(size_t index, const FrameInfo& frame);
+  // "name = repr" lines of a frame's arguments, locals, cells and free vars.
+  void print_locals(std::ostream& out, const FrameInfo& frame, const std::string& indent,
+                    const FormatOptions& options);
+  std::string thread_header(const ThreadInfo& thread);
+};
+
+// Each command: words in, text out (appended to `out`).
+using CommandFn = void (*)(Context&, const std::vector<std::string>& args, std::ostream& out);
+void cmd_pystack(Context&, const std::vector<std::string>&, std::ostream&);
+void cmd_pyobj(Context&, const std::vector<std::string>&, std::ostream&);
+void cmd_pyprint(Context&, const std::vector<std::string>&, std::ostream&);
+void cmd_pyopstack(Context&, const std::vector<std::string>&, std::ostream&);
+void cmd_pyframe(Context&, const std::vector<std::string>&, std::ostream&);
+void cmd_pyup(Context&, const std::vector<std::string>&, std::ostream&);
+void cmd_pydown(Context&, const std::vector<std::string>&, std::ostream&);
+void cmd_pylocals(Context&, const std::vector<std::string>&, std::ostream&);
+void cmd_pylist(Context&, const std::vector<std::string>&, std::ostream&);
+void cmd_pyinfo(Context&, const std::vector<std::string>&, std::ostream&);
+
+}  // namespace cpydbg

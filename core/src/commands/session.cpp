@@ -1,0 +1,243 @@
+// Session: command table, argument splitting, attach-on-first-use, and the
+// boundary where every error becomes one line of text.
+#include "cpydbg/session.h"
+
+#include <algorithm>
+#include <fstream>
+
+#include "commands/context.h"
+#include "cpydbg/bytecode.h"
+
+namespace cpydbg {
+
+struct Session::State {
+  Context ctx;
+  explicit State(Target& t) : ctx(t) {}
+};
+
+namespace {
+
+struct Entry {
+  CommandInfo info;
+  CommandFn fn;
+};
+
+const std::vector<Entry>& table() {
+  static const std::vector<Entry> entries = {
+      {{"pystack", "", "Show the Python stack of the selected thread (-a: every thread).",
+        "pystack [-a|--all] [-l|--locals] [--limit N]\n"
+        "Print the Python frames innermost first: '#N File \"f\", line L, in name' and the\n"
+        "source line. -a: every thread, with its ids and the GIL holder. -l: each frame's\n"
+        "arguments and locals. --limit N: at most N frames per thread."},
+       cmd_pystack},
+      {{"pyobj", "", "Print the Python object at an address or expression.",
+        "pyobj [--depth D] [--max-items N] <address | expression>\n"
+        "Print type, refcount and address of the object, then its bounded repr."},
+       cmd_pyobj},
+      {{"pyopstack", "", "Show the bytecode and value stack of a Python frame.",
+        "pyopstack [-a] [N]\n"
+        "For Python frame N (default: the selected one): the instructions around the\n"
+        "current one (arrow on it), the value-stack depth and where it came from, and\n"
+        "every stack slot bottom to top. -a: every frame of the thread."},
+       cmd_pyopstack},
+      {{"opcode-stack", "pyopstack", "Alias of pyopstack.", "opcode-stack [-a] [N]"}, cmd_pyopstack},
+      {{"pyframe", "", "Select Python frame N of the selected thread.", "pyframe [N]"}, cmd_pyframe},
+      {{"pyup", "", "Select the Python frame that called this one.", "pyup [N]"}, cmd_pyup},
+      {{"pydown", "", "Select the Python frame this one called.", "pydown [N]"}, cmd_pydown},
+      {{"pylocals", "", "Print the selected Python frame's arguments, locals and cells.",
+        "pylocals"}, cmd_pylocals},
+      {{"pylist", "", "List source lines around the selected Python frame's line.",
+        "pylist [LINE]"}, cmd_pylist},
+      {{"pyinfo", "", "Show the detected Python version, layout table and sanity checks.",
+        "pyinfo [--python-version X.Y]\n"
+        "--python-version forces the version when it cannot be detected."},
+       cmd_pyinfo},
+      {{"py-bt", "pystack", "libpython name: Python backtrace.", "py-bt"}, cmd_pystack},
+      {{"py-bt-full", "pystack", "libpython name: Python backtrace with locals.", "py-bt-full"},
+       cmd_pystack},
+      {{"py-print", "pyobj", "libpython name: print a Python variable of the selected frame.",
+        "py-print NAME"}, cmd_pyprint},
+      {{"py-locals", "pylocals", "libpython name: locals of the selected frame.", "py-locals"},
+       cmd_pylocals},
+      {{"py-list", "pylist", "libpython name: source around the selected frame.", "py-list"},
+       cmd_pylist},
+      {{"py-up", "pyup", "libpython name: select the calling Python frame.", "py-up"}, cmd_pyup},
+      {{"py-down", "pydown", "libpython name: select the called Python frame.", "py-down"},
+       cmd_pydown},
+  };
+  return entries;
+}
+
+}  // namespace
+
+std::vector<std::string> split_args(std::string_view args) {
+  std::vector<std::string> out;
+  std::string cur;
+  bool in_word = false;
+  char quote = 0;
+  for (size_t i = 0; i < args.size(); ++i) {
+    char c = args[i];
+    if (quote) {
+      if (c == quote) quote = 0;
+      else if (c == '\\' && quote == '"' && i + 1 < args.size()) cur += args[++i];
+      else cur += c;
+    } else if (c == '"' || c == '\'') {
+      quote = c;
+      in_word = true;
+    } else if (c == ' ' || c == '\t' || c == '\n') {
+      if (in_word) out.push_back(cur), cur.clear(), in_word = false;
+    } else {
+      cur += c;
+      in_word = true;
+    }
+  }
+  if (in_word) out.push_back(cur);
+  return out;
+}
+
+size_t parse_count(const std::string& option, const std::string& value) {
+  try {
+    size_t pos = 0;
+    long long v = std::stoll(value, &pos, 0);
+    if (pos == value.size() && v >= 0) return static_cast<size_t>(v);
+  } catch (...) {
+  }
+  throw CommandError(option + " takes a non-negative number, not '" + value + "'");
+}
+
+Session::Session(Target& target) : state_(std::make_unique<State>(target)) {}
+Session::~Session() = default;
+
+const std::vector<CommandInfo>& Session::commands() {
+  static const std::vector<CommandInfo> infos = [] {
+    std::vector<CommandInfo> v;
+    for (const auto& e : table()) v.push_back(e.info);
+    return v;
+  }();
+  return infos;
+}
+
+CommandResult Session::execute(std::string_view name, std::string_view args) {
+  Context& ctx = state_->ctx;
+  auto entry = std::find_if(table().begin(), table().end(),
+                            [&](const Entry& e) { return e.info.name == name; });
+  if (entry == table().end()) return {"unknown cpydbg command '" + std::string(name) + "'\n", false};
+  std::ostringstream out;
+  try {
+    uint64_t gen = ctx.target.generation();
+    if (gen != ctx.generation) {  // the process ran: nothing cached is true any more
+      ctx.generation = gen;
+      ctx.reader.reset();
+      if (ctx.code) ctx.code = std::make_unique<CodeCache>(ctx.fmt().access());
+      ctx.selected_frame = 0;
+    }
+    ctx.reader.start_command();
+    std::vector<std::string> words = split_args(args);
+    if (name == "py-bt-full") words.insert(words.begin(), "-l");
+    entry->fn(ctx, words, out);
+  } catch (const std::exception& e) {
+    std::string msg = e.what();
+    return {out.str() + "cpydbg: " + msg + (msg.empty() || msg.back() != '\n' ? "\n" : ""),
+            false};
+  }
+  return {out.str(), true};
+}
+
+// ---- Context ----
+
+Python& Context::python() {
+  if (!py) {
+    py = Python::attach(reader, forced_version);
+    formatter = std::make_unique<ObjectFormatter>(*py);
+    code = std::make_unique<CodeCache>(formatter->access());
+    walker = std::make_unique<Walker>(*py);
+  }
+  return *py;
+}
+
+ThreadInfo Context::selected_thread(const std::vector<ThreadInfo>& threads) {
+  if (threads.empty()) throw CommandError("the Python runtime has no threads (not initialised?)");
+  if (auto sel = target.selected_thread()) {
+    for (const auto& t : threads)
+      if ((sel->lwp && t.native_thread_id == sel->lwp) ||
+          (sel->pthread && t.thread_id == sel->pthread))
+        return t;
+  }
+  for (const auto& t : threads)
+    if (t.holds_gil) return t;
+  return threads.front();
+}
+
+std::vector<FrameInfo> Context::selected_frames(ThreadInfo* thread_out) {
+  python();
+  std::string problem;
+  auto threads = walker->threads(&problem);
+  ThreadInfo t = selected_thread(threads);
+  if (thread_out) *thread_out = t;
+  return walker->frames(t, &problem);
+}
+
+FrameInfo Context::selected_frame_info() {
+  auto frames = selected_frames();
+  if (frames.empty()) throw CommandError("no Python frames in the selected thread");
+  if (selected_frame >= frames.size()) selected_frame = frames.size() - 1;
+  return frames[selected_frame];
+}
+
+int Context::line_of(const FrameInfo& frame, const CodeInfo& c) {
+  if (frame.unit_offset < 0) return c.firstlineno;
+  std::string_view table(reinterpret_cast<const char*>(c.linetable.data()), c.linetable.size());
+  int line = bytecode::line_for_offset(python().layout().opcodes.line_table, table, c.firstlineno,
+                                       c.bytecode.size(), uint32_t(frame.unit_offset));
+  return line < 0 ? c.firstlineno : line;
+}
+
+std::optional<std::string> Context::source_line(const std::string& filename, int line) {
+  auto it = source_cache.find(filename);
+  if (it == source_cache.end()) {
+    std::vector<std::string> lines;
+    std::ifstream in(filename);
+    for (std::string l; lines.size() < 1000000 && std::getline(in, l);) lines.push_back(l);
+    it = source_cache.emplace(filename, std::move(lines)).first;
+  }
+  if (line < 1 || size_t(line) > it->second.size()) return std::nullopt;
+  return it->second[line - 1];
+}
+
+std::string Context::frame_line(size_t index, const FrameInfo& frame) {
+  const CodeInfo* c = code->get(frame.code);
+  if (!c) return "#" + std::to_string(index) + " <unreadable code object at " +
+                std::to_string(frame.code) + ">";
+  return "#" + std::to_string(index) + " File \"" + c->filename + "\", line " +
+         std::to_string(line_of(frame, *c)) + ", in " + c->qualname;
+}
+
+std::string Context::thread_header(const ThreadInfo& t) {
+  std::ostringstream s;
+  s << "Thread 0x" << std::hex << t.thread_id << std::dec;
+  if (t.native_thread_id) s << " (tid " << t.native_thread_id << ")";
+  uint64_t lwp = t.native_thread_id;
+  if (lwp) if (auto name = target.thread_name(lwp)) s << " \"" << *name << "\"";
+  if (t.holds_gil) s << " [holds the GIL]";
+  return s.str();
+}
+
+void Context::print_locals(std::ostream& out, const FrameInfo& frame, const std::string& indent,
+                           const FormatOptions& options) {
+  const CodeInfo* c = code->get(frame.code);
+  if (!c) return;
+  auto& acc = access();
+  for (size_t i = 0; i < c->slots.size(); ++i) {
+    auto value = reader.ptr(frame.localsplus + i * 8);
+    if (!value || !*value) continue;  // unbound
+    uint64_t v = *value;
+    if (c->slots[i].kind != SlotKind::Local && acc.is_instance(v, "PyCell_Type")) {
+      auto ref = reader.ptr(v + python().off().cell.ob_ref);
+      if (!ref || !*ref) continue;
+      v = *ref;
+    }
+    out << indent << c->slots[i].name << " = " << fmt().repr(v, options) << "\n";
+  }
+}
+
+}  // namespace cpydbg
