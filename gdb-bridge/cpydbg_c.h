@@ -26,6 +26,8 @@ typedef struct cpydbg_callbacks {
   uint64_t (*generation)(void *ctx);
   /* Name of the thread with kernel id `lwp` into buf; return 1, or 0. */
   int (*thread_name)(void *ctx, uint64_t lwp, char *buf, uint64_t size);
+  /* Loaded executable and libraries, '\n'-separated, into buf; return 1, or 0. */
+  int (*module_paths)(void *ctx, char *buf, uint64_t size);
 } cpydbg_callbacks;
 
 typedef struct cpydbg_session cpydbg_session;
