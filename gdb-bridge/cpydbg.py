@@ -119,16 +119,15 @@ def _session():
     key = (inf.num, inf.pid)
     if key not in _sessions:
         # A live process is read through /proc/<pid>/mem; a core through gdb.
-        live = inf.pid > 0 and gdb.selected_inferior().connection_num is not None and \
-            os.path.exists("/proc/%d/mem" % inf.pid) and not _is_core()
+        # A core keeps its process's pid, which may now belong to another process.
+        live = inf.pid > 0 and os.path.exists("/proc/%d/mem" % inf.pid) and not _is_core()
         _sessions[key] = _LIB.cpydbg_open(ctypes.byref(_CALLBACKS), inf.pid if live else 0)
     return _sessions[key]
 
 
 def _is_core():
     try:
-        return "core" in gdb.execute("info target", to_string=True).split("\n")[0].lower() or \
-            "Local core dump file" in gdb.execute("info target", to_string=True)
+        return "Local core dump file" in gdb.execute("info target", to_string=True)
     except gdb.error:
         return False
 

@@ -31,8 +31,7 @@ void cmd_pystack(Context& ctx, const std::vector<std::string>& args, std::ostrea
     else if (args[i] == "--limit" && i + 1 < args.size()) limit = parse_count("--limit", args[++i]);
     else throw CommandError("pystack: unknown argument '" + args[i] + "' (see: help pystack)");
   }
-  Python& py = ctx.python();
-  (void)py;
+  ctx.python();  // attach first: a wrong version is the error to report
   std::string problem;
   auto threads = ctx.walker->threads(&problem);
   std::vector<ThreadInfo> shown = all ? threads : std::vector<ThreadInfo>{ctx.selected_thread(threads)};
