@@ -11,6 +11,7 @@ Standard library only: it runs under /usr/bin/python3.
 import os
 import re
 import secrets
+import shlex
 import signal
 import subprocess
 import tempfile
@@ -77,7 +78,14 @@ def _kill_tree(proc):
             pass
 
 
-def _script(plugin, program, args, env, core, commands, marker, inferior_out):
+def write_command_file(marker, commands, path):
+    """The commands, each after a marker line (LLDB has no `echo`; the shell does)."""
+    with open(path, "w") as f:
+        for i, command in enumerate(commands):
+            f.write(f"platform shell echo {marker}{i}\n{command}\n")
+
+
+def _script(plugin, program, args, env, core, commands, emit, marker, inferior_out, cmdfile):
     lines = []
     if core is not None:
         lines.append(f"target create {_quote(program)} --core {_quote(core)}")
@@ -96,9 +104,14 @@ def _script(plugin, program, args, env, core, commands, marker, inferior_out):
         arg_words = " ".join(_quote(a) for a in args)
         lines.append(f"process launch -i /dev/null -o {out} -e {out} -- {arg_words}".rstrip())
     body = [f"platform shell echo {marker}LAUNCHED", "process status"]
-    for i, command in enumerate(commands):
-        body.append(f"platform shell echo {marker}{i}")
-        body.append(command)
+    if emit:
+        words = " ".join(shlex.quote(w) for w in list(emit) + [marker, cmdfile])
+        body.append(f"platform shell {words}")
+        body.append(f"command source {_quote(cmdfile)}")
+    else:
+        for i, command in enumerate(commands):
+            body.append(f"platform shell echo {marker}{i}")
+            body.append(command)
     body.append(f"platform shell echo {marker}END")
     if core is None:
         body.append("process kill")
@@ -138,21 +151,27 @@ def _read(path):
         return ""
 
 
-def run_lldb(lldb_exe, plugin, program, args=(), env=None, core=None, commands=(), timeout=120):
+def run_lldb(lldb_exe, plugin, program, args=(), env=None, core=None, commands=(), emit=None,
+             no_separate_debug=False, timeout=120):
     """Run `commands` in LLDB with the cpydbg plugin and return their outputs.
 
     Either launches `program args` (with `env` added to the inferior's
     environment, not LLDB's own) and lets it stop itself with SIGTRAP, or
     opens `core` for `program`. Returns one string per command: everything
     the command printed (errors included, as "error: ..."), lines ending
-    in newlines. Raises LldbError when the setup fails or on timeout.
+    in newlines. `emit`, if given, is an argv that writes the command file
+    once the target has stopped (argv + [marker, path]), for commands that
+    depend on what the target wrote about itself; it replaces `commands`.
+    `no_separate_debug` keeps LLDB from finding DWARF outside the binaries.
+    Raises LldbError when the setup fails or on timeout.
     """
     commands = list(commands)
     marker = f"__CPYDBG_{secrets.token_hex(6)}_"
     with tempfile.TemporaryDirectory(prefix="cpydbg-lldb-") as tmp:
         inferior_out = os.path.join(tmp, "inferior.out")
-        script, after_crash = _script(plugin, program, args, env, core, commands,
-                                      marker, inferior_out)
+        cmdfile = os.path.join(tmp, "emitted.lldb")
+        script, after_crash = _script(plugin, program, args, env, core, commands, emit,
+                                      marker, inferior_out, cmdfile)
         script_path = os.path.join(tmp, "commands.lldb")
         crash_path = os.path.join(tmp, "after-crash.lldb")
         with open(script_path, "w") as f:
@@ -164,6 +183,8 @@ def run_lldb(lldb_exe, plugin, program, args=(), env=None, core=None, commands=(
         argv = [lldb_exe, "--no-lldbinit", "--no-use-colors", "--batch",
                 # One failing command must not end the file in batch mode.
                 "-o", "settings set interpreter.stop-command-source-on-error false",
+                "-o", "settings set symbols.enable-external-lookup %s"
+                % ("false" if no_separate_debug else "true"),
                 "-s", script_path, "-K", crash_path]
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT, start_new_session=True)
@@ -199,6 +220,9 @@ def run_lldb(lldb_exe, plugin, program, args=(), env=None, core=None, commands=(
              if core is None else "the core file did not load as a stopped process")
     if "END" not in sections:
         fail("lldb did not run every command")
+    if emit:
+        count = sum(1 for label in sections if label.isdigit())
+        return [_command_output(sections.get(str(i), [])[1:], "", marker) for i in range(count)]
     return [_command_output(sections.get(str(i), []), cmd, marker)
             for i, cmd in enumerate(commands)]
 

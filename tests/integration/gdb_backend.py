@@ -1,0 +1,89 @@
+"""Run cpydbg commands under gdb in batch mode and return each one's output.
+
+The counterpart of lldb_backend.run_lldb, with the same contract: launch a
+program that stops itself with SIGTRAP (or open a core), run the commands,
+return one string per command, gdb's errors included (bare, where lldb
+prefixes them with "error: ").
+
+Standard library only: it runs under /usr/bin/python3.
+"""
+
+import os
+import re
+import secrets
+import subprocess
+import tempfile
+
+__all__ = ["run_gdb", "GdbError", "write_command_file"]
+
+
+class GdbError(RuntimeError):
+    """gdb could not set the scenario up (load, run, shim) or timed out."""
+
+
+def _shell_word(word):
+    """One word of a `shell` command line (gdb hands the line to /bin/sh)."""
+    return "'" + str(word).replace("'", "'\\''") + "'"
+
+
+def write_command_file(marker, commands, path):
+    """The commands, each after a marker line gdb echoes (`echo` is gdb's own)."""
+    with open(path, "w") as f:
+        for i, command in enumerate(commands):
+            f.write("echo %s%d\\n\n%s\n" % (marker, i, command))
+        f.write("echo %sEND\\n\n" % marker)
+
+
+def run_gdb(program, shim, args=(), env=None, core=None, commands=(), emit=None, gcore=None,
+            no_separate_debug=False, timeout=180):
+    """Run `commands` in gdb with the cpydbg shim sourced.
+
+    Either runs `program args` (`env` added to the inferior's environment)
+    until it stops itself, or opens `core`. `emit`, if given, is an argv that
+    writes the command file once the target has stopped (argv + [marker,
+    path]), for commands that depend on what the target wrote about itself;
+    it replaces `commands`. `gcore` writes a core file at the end. Returns
+    one string per command. Raises GdbError when the setup fails.
+    """
+    marker = "__CPYDBG_%s_" % secrets.token_hex(6)
+    with tempfile.TemporaryDirectory(prefix="cpydbg-gdb-") as tmp:
+        cmdfile = os.path.join(tmp, "commands.gdb")
+        pre = ["set debuginfod enabled off", "set pagination off", "set width 0",
+               "set confirm off"]
+        if no_separate_debug:
+            pre.append("set debug-file-directory " + os.path.join(tmp, "no-debug-files"))
+        for k, v in (env or {}).items():
+            pre.append("set environment %s %s" % (k, v))
+        pre.append("source " + shim)
+        pre.append("echo %sLOADED\\n" % marker)
+        if core is None:
+            pre.append("run")
+        pre.append("echo %sSTOPPED\\n" % marker)
+        pre.append("info program" if core is None else "info target")
+        if emit:
+            pre.append("shell " + " ".join(_shell_word(w) for w in list(emit) + [marker, cmdfile]))
+        else:
+            write_command_file(marker, commands, cmdfile)
+        pre.append("source " + cmdfile)
+        if gcore:
+            pre.append("gcore " + gcore)
+        if core is None:
+            pre.append("kill")
+        argv = ["gdb", "-nx", "-q", "-batch"]
+        for c in pre:
+            argv += ["-ex", c]
+        argv += [program, core] if core else ["--args", program] + list(args)
+        try:
+            proc = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT, timeout=timeout)
+        except subprocess.TimeoutExpired as e:
+            raise GdbError("gdb timed out after %ds: %s" % (timeout, " ".join(argv))) from e
+    text = proc.stdout.decode(errors="replace")
+    if marker + "LOADED" not in text or marker + "STOPPED" not in text:
+        raise GdbError("gdb did not load the shim or the target:\n" + text)
+    if not emit and not commands:
+        return []
+    if marker + "END" not in text:
+        raise GdbError("gdb did not run every command:\n" + text)
+    body = text.split(marker + "END")[0]
+    return re.split(re.escape(marker) + r"\d+\n", body)[1:]

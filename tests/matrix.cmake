@@ -1,0 +1,37 @@
+# The integration matrix: every interpreter of the support table x {real
+# binaries, stripped copies}; each test runs one scenario live and from a
+# gcore'd core in gdb and in every LLDB found (lldb_plugin.cmake finds them),
+# checks the commands against the truth the scenario wrote about itself, and
+# checks that gdb and each LLDB print the same text for the same core.
+# Needs `cmake --install` first (ci/test.sh does it). A missing interpreter is
+# a failing test, never a skipped one.
+set(CPYDBG_TEST_INTERPRETERS
+  2.7.18 3.6.15 3.7.16 3.8.18 3.9.18 3.10.13 3.11.7 3.12.1 3.13.0 debian-3.11 debian-3.11d
+  CACHE STRING "Interpreters of the support table: pyenv versions, debian-3.11, debian-3.11d")
+set(CPYDBG_TEST_SCENARIOS stack CACHE STRING "Scenarios in tests/integration/scenarios")
+
+set(_matrix_lldbs "")
+if(TARGET cpydbg_lldb)
+  foreach(lldb IN ITEMS "${CPYDBG_LLDB14}" "${CPYDBG_LLDB19}")
+    if(lldb AND EXISTS "${lldb}")
+      list(APPEND _matrix_lldbs --lldb "${lldb}")
+    endif()
+  endforeach()
+endif()
+
+foreach(scenario IN LISTS CPYDBG_TEST_SCENARIOS)
+  foreach(python IN LISTS CPYDBG_TEST_INTERPRETERS)
+    foreach(variant dwarf stripped)
+      set(extra "")
+      if(variant STREQUAL "stripped")
+        set(extra --stripped)
+      endif()
+      set(name matrix_${scenario}_${variant}_${python})
+      add_test(NAME ${name}
+        COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/integration/matrix.py
+                --install ${CMAKE_INSTALL_PREFIX} --python ${python} --scenario ${scenario}
+                ${extra} ${_matrix_lldbs})
+      set_tests_properties(${name} PROPERTIES LABELS "integration;gdb;lldb" TIMEOUT 600)
+    endforeach()
+  endforeach()
+endforeach()
