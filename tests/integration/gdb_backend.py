@@ -27,10 +27,16 @@ def _shell_word(word):
 
 
 def write_command_file(marker, commands, path):
-    """The commands, each after a marker line gdb echoes (`echo` is gdb's own)."""
+    """The commands, each after a marker line gdb echoes (`echo` is gdb's own).
+
+    An error ends a sourced gdb file, so each command runs through gdb's
+    Python, which prints the error bare and goes on (as LLDB does).
+    """
     with open(path, "w") as f:
         for i, command in enumerate(commands):
-            f.write("echo %s%d\\n\n%s\n" % (marker, i, command))
+            f.write("echo %s%d\\n\n" % (marker, i))
+            f.write("python\ntry:\n    gdb.execute(%r)\nexcept gdb.error as e:\n"
+                    "    gdb.write(str(e) + '\\n')\nend\n" % command)
         f.write("echo %sEND\\n\n" % marker)
 
 
