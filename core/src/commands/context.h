@@ -57,8 +57,13 @@ struct Context {
   // Source text of `line` in `filename`, if the file is readable here.
   std::optional<std::string> source_line(const std::string& filename, int line);
 
+  // `File "app.py", line 42, in handle`
+  std::string location(const FrameInfo& frame);
   // `#3 File "app.py", line 42, in handle`
   std::string frame_line(size_t index, const FrameInfo& frame);
+  // The object bound to slot `i` of a frame's fast locals, cells and free
+  // variables (a cell's contents, not the cell); nullopt when unbound.
+  std::optional<uint64_t> slot_value(const FrameInfo& frame, const CodeInfo& code, size_t i);
   // "name = repr" lines of a frame's arguments, locals, cells and free vars.
   void print_locals(std::ostream& out, const FrameInfo& frame, const std::string& indent,
                     const FormatOptions& options);

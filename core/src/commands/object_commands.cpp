@@ -2,6 +2,43 @@
 #include "commands/context.h"
 
 namespace cpydbg {
+namespace {
+
+constexpr uint64_t kTpFlagHeapType = 1ull << 9;
+
+std::string generator_state(Context& ctx, const GeneratorInfo& g) {
+  switch (g.state) {
+    case GeneratorInfo::State::NotStarted: return "not started: " + ctx.location(*g.frame);
+    case GeneratorInfo::State::Suspended: return "suspended at " + ctx.location(*g.frame);
+    case GeneratorInfo::State::Running: return "running at " + ctx.location(*g.frame);
+    case GeneratorInfo::State::Finished: break;
+  }
+  return "finished";
+}
+
+// What pyobj adds under the repr: where a generator or coroutine is, and the
+// attributes (__dict__, then __slots__) of an instance of a class defined in
+// Python, which its repr does not show.
+void print_details(Context& ctx, uint64_t addr, const FormatOptions& options, std::ostream& out) {
+  auto& access = ctx.access();
+  for (const char* type : {"PyGen_Type", "PyCoro_Type", "PyAsyncGen_Type"}) {
+    if (!access.is_instance(addr, type)) continue;
+    auto g = ctx.walker->generator(addr);
+    out << (g ? generator_state(ctx, *g) : "frame unreadable") << "\n";
+    return;
+  }
+  auto type = access.type_of(addr);
+  auto flags = type ? access.tp_flags(*type) : std::nullopt;
+  bool user_instance = (flags && (*flags & kTpFlagHeapType) && !access.is_instance(addr, "PyType_Type")) ||
+                       access.is_instance(addr, "PyInstance_Type");
+  if (!user_instance) return;
+  auto attrs = ctx.fmt().attributes(addr, options.max_items);
+  if (!attrs) return;
+  for (const auto& a : *attrs)
+    out << "  " << a.name << " = " << (a.value ? ctx.fmt().repr(a.value, options) : "<unset>") << "\n";
+}
+
+}  // namespace
 
 void cmd_pyobj(Context& ctx, const std::vector<std::string>& args, std::ostream& out) {
   FormatOptions options;
@@ -19,21 +56,37 @@ void cmd_pyobj(Context& ctx, const std::vector<std::string>& args, std::ostream&
   if (!addr) throw CommandError("pyobj: cannot evaluate '" + expr + "': " + error);
   ctx.python();
   out << ctx.fmt().describe(*addr) << "\n" << ctx.fmt().repr(*addr, options) << "\n";
+  print_details(ctx, *addr, options, out);
 }
 
 void cmd_pyprint(Context& ctx, const std::vector<std::string>& args, std::ostream& out) {
   if (args.size() != 1) throw CommandError("py-print: give one variable name");
+  const std::string& name = args[0];
   FrameInfo f = ctx.selected_frame_info();
   const CodeInfo* c = ctx.code->get(f.code);
   if (!c) throw CommandError("the selected frame's code object is unreadable");
+  auto print = [&](const char* scope, uint64_t value) {
+    out << scope << " '" << name << "' = " << ctx.fmt().repr(value) << "\n";
+  };
+  // Python's own lookup order (and libpython's scope words): fast locals,
+  // cells and free variables, then the locals dict of a class body, then
+  // globals, then builtins. A name can have two slots (≤3.10: an argument
+  // that is also a cell), so an unbound slot does not end the search.
+  bool unbound = false;
   for (size_t i = 0; i < c->slots.size(); ++i) {
-    if (c->slots[i].name != args[0]) continue;
-    auto v = ctx.reader.ptr(f.localsplus + i * 8);
-    if (!v || !*v) throw CommandError("local '" + args[0] + "' is unbound");
-    out << "local '" << args[0] << "' = " << ctx.fmt().repr(*v) << "\n";
-    return;
+    if (c->slots[i].name != name) continue;
+    if (auto v = ctx.slot_value(f, *c, i)) return print("local", *v);
+    unbound = true;
   }
-  throw CommandError("no local named '" + args[0] + "' in the selected Python frame");
+  if (unbound) throw CommandError("local '" + name + "' is unbound");
+  const std::pair<const char*, uint64_t> scopes[] = {
+      {"local", f.locals != f.globals ? f.locals : 0}, {"global", f.globals},
+      {"builtin", f.builtins}};
+  for (auto [scope, dict] : scopes) {
+    if (!dict || !ctx.access().is_instance(dict, "PyDict_Type")) continue;
+    if (auto v = ctx.fmt().dict_get(dict, name)) return print(scope, *v);
+  }
+  throw CommandError("'" + name + "' not found");
 }
 
 void cmd_pyinfo(Context& ctx, const std::vector<std::string>& args, std::ostream& out) {

@@ -204,12 +204,15 @@ std::optional<std::string> Context::source_line(const std::string& filename, int
   return it->second[line - 1];
 }
 
-std::string Context::frame_line(size_t index, const FrameInfo& frame) {
+std::string Context::location(const FrameInfo& frame) {
   const CodeInfo* c = code->get(frame.code);
-  if (!c) return "#" + std::to_string(index) + " <unreadable code object at " +
-                std::to_string(frame.code) + ">";
-  return "#" + std::to_string(index) + " File \"" + c->filename + "\", line " +
-         std::to_string(line_of(frame, *c)) + ", in " + c->qualname;
+  if (!c) return "<unreadable code object at " + std::to_string(frame.code) + ">";
+  return "File \"" + c->filename + "\", line " + std::to_string(line_of(frame, *c)) + ", in " +
+         c->qualname;
+}
+
+std::string Context::frame_line(size_t index, const FrameInfo& frame) {
+  return "#" + std::to_string(index) + " " + location(frame);
 }
 
 std::string Context::thread_header(const ThreadInfo& t) {
@@ -222,22 +225,25 @@ std::string Context::thread_header(const ThreadInfo& t) {
   return s.str();
 }
 
+std::optional<uint64_t> Context::slot_value(const FrameInfo& frame, const CodeInfo& c, size_t i) {
+  auto value = reader.ptr(frame.localsplus + i * 8);
+  if (!value || !*value) return std::nullopt;
+  // A cell slot holds the cell only once the frame has made it (3.11+
+  // MAKE_CELL): before that it is the plain value, so test the type.
+  if (c.slots[i].kind == SlotKind::Local || !access().is_instance(*value, "PyCell_Type"))
+    return value;
+  auto ref = reader.ptr(*value + python().off().cell.ob_ref);
+  if (!ref || !*ref) return std::nullopt;  // an empty cell: unbound
+  return ref;
+}
+
 void Context::print_locals(std::ostream& out, const FrameInfo& frame, const std::string& indent,
                            const FormatOptions& options) {
   const CodeInfo* c = code->get(frame.code);
   if (!c) return;
-  auto& acc = access();
-  for (size_t i = 0; i < c->slots.size(); ++i) {
-    auto value = reader.ptr(frame.localsplus + i * 8);
-    if (!value || !*value) continue;  // unbound
-    uint64_t v = *value;
-    if (c->slots[i].kind != SlotKind::Local && acc.is_instance(v, "PyCell_Type")) {
-      auto ref = reader.ptr(v + python().off().cell.ob_ref);
-      if (!ref || !*ref) continue;
-      v = *ref;
-    }
-    out << indent << c->slots[i].name << " = " << fmt().repr(v, options) << "\n";
-  }
+  for (size_t i = 0; i < c->slots.size(); ++i)
+    if (auto v = slot_value(frame, *c, i))
+      out << indent << c->slots[i].name << " = " << fmt().repr(*v, options) << "\n";
 }
 
 }  // namespace cpydbg

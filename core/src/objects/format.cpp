@@ -275,6 +275,12 @@ std::optional<std::vector<ObjectFormatter::Attribute>> ObjectFormatter::attribut
   return fmt::instance_attributes(c, addr, max);
 }
 
+std::optional<uint64_t> ObjectFormatter::dict_get(uint64_t dict, std::string_view key) {
+  FormatOptions options;
+  fmt::Context c(impl_->py, impl_->access, impl_->types, options);
+  return c.dict_get(dict, key);
+}
+
 std::optional<int64_t> ObjectFormatter::length(uint64_t addr) {
   auto type = impl_->access.type_of(addr);
   if (!type) return std::nullopt;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "objects/access.h"
@@ -47,6 +48,10 @@ class ObjectFormatter {
     uint64_t value = 0;
   };
   std::optional<std::vector<Attribute>> attributes(uint64_t addr, size_t max = 200);
+
+  // The value of str key `key` in the dict at `dict` (py-print's globals and
+  // builtins lookups); nullopt when absent or unreadable.
+  std::optional<uint64_t> dict_get(uint64_t dict, std::string_view key);
 
   ObjectAccess& access();
 

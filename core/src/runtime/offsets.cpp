@@ -129,6 +129,7 @@ Offsets Offsets::resolve(const Layout& l) {
   o.owner_cstack = r.enumerator("_frameowner", "FRAME_OWNED_BY_CSTACK", -1);
   o.frame_state_suspended = r.enumerator("_framestate", "FRAME_SUSPENDED", -1);
   o.frame_state_created = r.enumerator("_framestate", "FRAME_CREATED", -2);
+  o.frame_state_executing = r.enumerator("_framestate", "FRAME_EXECUTING", 0);
 
   const char* co = "PyCodeObject";
   o.code.co_argcount = r.opt(co, "co_argcount");

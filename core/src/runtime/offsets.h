@@ -76,7 +76,9 @@ struct Offsets {
     uint64_t size = 0;
   } iframe;
   int64_t owner_generator = -1, owner_cstack = -1;  // _frameowner values
-  int64_t frame_state_suspended = -1, frame_state_created = -2;  // _framestate (3.10)
+  // _framestate (3.10 f_state, 3.11+ gi_frame_state): below EXECUTING the frame
+  // is created or suspended, above it finished.
+  int64_t frame_state_suspended = -1, frame_state_created = -2, frame_state_executing = 0;
 
   // --- code ---
   struct {

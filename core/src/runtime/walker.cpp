@@ -100,6 +100,7 @@ std::optional<FrameInfo> Walker::read_frame(uint64_t addr) {
     f.stack_base = mem.ptr(addr + o.frame.f_valuestack).value_or(0);
     f.globals = mem.ptr(addr + o.frame.f_globals).value_or(0);
     f.locals = mem.ptr(addr + o.frame.f_locals).value_or(0);
+    f.builtins = mem.ptr(addr + o.frame.f_builtins).value_or(0);
     if (o.frame.f_stacktop != kAbsent) {  // set only while the frame is not running
       auto top = mem.ptr(addr + o.frame.f_stacktop);
       if (top && *top && *top >= f.stack_base) f.saved_depth = (*top - f.stack_base) / 8;
@@ -130,12 +131,51 @@ std::optional<FrameInfo> Walker::read_frame(uint64_t addr) {
   f.frame_object = mem.ptr(addr + o.iframe.frame_obj).value_or(0);
   f.globals = mem.ptr(addr + o.iframe.f_globals).value_or(0);
   f.locals = mem.ptr(addr + o.iframe.f_locals).value_or(0);
+  f.builtins = mem.ptr(addr + o.iframe.f_builtins).value_or(0);
   if (auto owner = mem.get<int8_t>(addr + o.iframe.owner))
     f.is_generator = *owner == o.owner_generator;
   return f;
 }
 
 std::optional<FrameInfo> Walker::frame_at(uint64_t frame_addr) { return read_frame(frame_addr); }
+
+std::optional<GeneratorInfo> Walker::generator(uint64_t gen) {
+  using State = GeneratorInfo::State;
+  const Offsets& o = py_.off();
+  auto& mem = py_.mem();
+  GeneratorInfo g;
+  auto from_state = [&](int64_t state) {
+    return state > o.frame_state_executing    ? State::Finished
+           : state == o.frame_state_executing ? State::Running
+           : state == o.frame_state_created   ? State::NotStarted
+                                              : State::Suspended;
+  };
+  if (o.gen.gi_iframe != kAbsent && o.gen.gi_frame_state != kAbsent) {
+    // 3.11+: the frame lives inside the generator; gi_frame_state says where it is.
+    auto state = mem.get<int8_t>(gen + o.gen.gi_frame_state);
+    if (!state) return std::nullopt;
+    g.state = from_state(*state);
+    if (g.state == State::Finished) return g;
+    g.frame = read_frame(gen + o.gen.gi_iframe);
+    return g.frame ? std::optional(g) : std::nullopt;
+  }
+  // ≤3.10: gi_frame, NULL once the generator has finished.
+  auto frame = mem.ptr(gen + o.gen.gi_frame);
+  if (!frame) return std::nullopt;
+  if (!*frame) return g;
+  g.frame = read_frame(*frame);
+  if (!g.frame) return std::nullopt;
+  if (o.frame.f_state != kAbsent) {  // 3.10
+    auto state = mem.get<int8_t>(*frame + o.frame.f_state);
+    if (!state) return std::nullopt;
+    g.state = from_state(*state);
+  } else {  // ≤3.9: f_lasti is -1 until it starts; f_stacktop is set while it is not running
+    g.state = g.frame->unit_offset < 0 ? State::NotStarted
+              : g.frame->saved_depth   ? State::Suspended
+                                       : State::Running;
+  }
+  return g;
+}
 
 std::vector<FrameInfo> Walker::frames(const ThreadInfo& thread, std::string* problem,
                                       const WalkLimits& limits) {

@@ -29,9 +29,17 @@ struct FrameInfo {
   uint64_t localsplus = 0;   // first fast-local slot
   uint64_t stack_base = 0;   // value stack slot 0
   std::optional<int64_t> saved_depth;  // stack depth the frame itself recorded, when valid
-  uint64_t globals = 0, locals = 0;
+  uint64_t globals = 0, locals = 0, builtins = 0;  // dicts (locals: 0 in optimised frames)
   bool innermost = false;    // first frame of its thread (its stack pointer is not saved)
   bool is_generator = false; // owned by a generator/coroutine (3.11+) or has f_gen
+};
+
+// Where a generator, coroutine or async generator is, as gi_running /
+// gi_frame.f_lineno / inspect.getgeneratorstate would say.
+struct GeneratorInfo {
+  enum class State { NotStarted, Suspended, Running, Finished };
+  State state = State::Finished;
+  std::optional<FrameInfo> frame;  // absent once finished
 };
 
 struct WalkLimits {
@@ -50,6 +58,9 @@ class Walker {
                                 const WalkLimits& limits = {});
   // A frame from a frame object / generator (for pyobj and generators).
   std::optional<FrameInfo> frame_at(uint64_t frame_addr);
+  // The state and frame of the generator/coroutine object at `gen`; nullopt
+  // when its memory is unreadable.
+  std::optional<GeneratorInfo> generator(uint64_t gen);
 
  private:
   std::optional<uint64_t> gil_holder(uint64_t interp);
