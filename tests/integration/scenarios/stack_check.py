@@ -1,22 +1,121 @@
-"""What the `stack` scenario's truth says the commands must show."""
+"""What a user checks in the `stack` scenario, against the truth it wrote."""
 import re
+
+FRAME = re.compile(r'^\*? ?#(\d+) File "(.*)", line (\d+), in (\S+)$', re.M)
+HEADER = re.compile(r"^Thread 0x([0-9a-f]+)(?: \(tid (\d+)\))?.*?(\[holds the GIL\])?:$", re.M)
+LIMIT = 5
+
+
+def _main(truth):
+    return [t for t in truth["threads"] if t["main"]][0]
+
+
+def _frame_index(truth, name):
+    """Index of the first frame of the main thread named `name`."""
+    return [f[2] for f in _main(truth)["stack"]].index(name)
 
 
 def commands(truth):
-    return ["pystack", "pylocals", "pyinfo"]
+    cmds = ["pystack -a", "pystack --limit %d" % LIMIT, "pylocals"]
+    cmds += ["py-print " + name for name in sorted(truth["names"])]
+    cmds += ["py-print no_such_name"]
+    cmds += ["pyframe %d" % _frame_index(truth, "by_map"), "py-print x", "pyframe 0"]
+    cmds += ["pyobj " + s["id"] for s in truth["suspended"]]
+    cmds += ["pyinfo"]
+    return cmds
+
+
+def _frames(text):
+    return [[f, int(line), name] for _, f, line, name in FRAME.findall(text)]
+
+
+def _numbered(text):
+    return [int(m.group(1)) for m in FRAME.finditer(text)]
+
+
+def _stack_diff(want, got):
+    """The first difference between two stacks, for a readable failure."""
+    for i, (w, g) in enumerate(zip(want, got)):
+        if w != g:
+            return "frame #%d: want %s, got %s" % (i, w, g)
+    return "%d frames wanted, %d shown" % (len(want), len(got))
+
+
+def check_threads(text, truth, failures):
+    """pystack -a: every thread, its ids, the GIL holder, its whole stack."""
+    sections = {}
+    headers = list(HEADER.finditer(text))
+    for i, h in enumerate(headers):
+        end = headers[i + 1].start() if i + 1 < len(headers) else len(text)
+        sections[int(h.group(1), 16)] = (h, text[h.end():end])
+    if len(headers) != len(truth["threads"]):
+        failures.append("pystack -a shows %d threads, the process has %d:\n%s"
+                        % (len(headers), len(truth["threads"]), text[:3000]))
+    for t in truth["threads"]:
+        if t["ident"] not in sections:
+            failures.append("pystack -a has no thread 0x%x (%s):\n%s" % (t["ident"], t["name"], text[:3000]))
+            continue
+        header, body = sections[t["ident"]]
+        # The interpreter records the kernel thread id only from 3.11 on.
+        if truth["version_info"] >= [3, 11] and header.group(2) != str(t["native_id"]):
+            failures.append("thread %s: tid %s, want %s" % (t["name"], header.group(2), t["native_id"]))
+        if bool(header.group(3)) != t["main"]:
+            failures.append("thread %s: GIL marker wrong (the main thread holds it): %s"
+                            % (t["name"], header.group(0)))
+        got = _frames(body)
+        if got != t["stack"]:
+            failures.append("thread %s: stack differs (%s):\n%s"
+                            % (t["name"], _stack_diff(t["stack"], got), body[:3000]))
+        if _numbered(body) != list(range(len(got))):
+            failures.append("thread %s: frames not numbered 0..%d" % (t["name"], len(got) - 1))
 
 
 def check(out, truth, failures):
-    stack, locals_, info = out
-    pos = 0
-    for name, line in reversed(truth["stack"]):
-        m = re.compile(r"line %d, in %s(?!\w)" % (line, re.escape(name))).search(stack, pos)
-        if not m:
-            failures.append("pystack lacks %s at line %d in order:\n%s" % (name, line, stack))
-            return
-        pos = m.end()
-    for name, rep in truth["locals"].items():
+    out = list(out)
+    main = _main(truth)
+    check_threads(out.pop(0), truth, failures)
+    depth = sum(1 for f in main["stack"] if f[2] == "recurse")
+    if depth != truth["depth"]:
+        failures.append("the truth has %d recursion frames, not %d" % (depth, truth["depth"]))
+
+    limited = out.pop(0)
+    if _frames(limited) != main["stack"][:LIMIT]:
+        failures.append("pystack --limit %d: want %s:\n%s" % (LIMIT, main["stack"][:LIMIT], limited))
+    more = len(main["stack"]) - LIMIT
+    if "(%d more frames)" % more not in limited:
+        failures.append("pystack --limit %d does not say '(%d more frames)':\n%s" % (LIMIT, more, limited))
+
+    locals_ = out.pop(0)
+    for name, rep in sorted(truth["locals"].items()):
         if "%s = %s\n" % (name, rep) not in locals_:
             failures.append("pylocals lacks %s = %s:\n%s" % (name, rep, locals_))
+
+    for name in sorted(truth["names"]):
+        scope, rep = truth["names"][name]
+        got = out.pop(0)
+        if got != "%s '%s' = %s\n" % (scope, name, rep):
+            failures.append("py-print %s: want %s '%s' = %s, got:\n%s" % (name, scope, name, rep, got))
+    missing = out.pop(0)
+    if "'no_such_name' not found" not in missing:
+        failures.append("py-print of an unknown name: %s" % missing)
+
+    selected, x, back = out.pop(0), out.pop(0), out.pop(0)
+    index = _frame_index(truth, "by_map")
+    f = main["stack"][index]
+    if not re.search(r'#%d File "%s", line %d, in %s\n' % (index, re.escape(f[0]), f[1], f[2]), selected):
+        failures.append("pyframe %d: want by_map at line %d:\n%s" % (index, f[1], selected))
+    if x != "local 'x' = 3\n":
+        failures.append("py-print x in by_map (sorted's first key): %s" % x)
+    if not back.startswith("#0 File "):
+        failures.append("pyframe 0: %s" % back)
+
+    for s in truth["suspended"]:
+        got = out.pop(0)
+        if s["repr"] not in got or not re.search(
+                r"suspended at .*line %d, in %s\n" % (s["line"], re.escape(s["name"])), got):
+            failures.append("pyobj of %s: want its repr and 'suspended at ... line %d, in %s':\n%s"
+                            % (s["repr"], s["line"], s["name"], got))
+
+    info = out.pop(0)
     if truth["version"] not in info or "FAILED" in info:
         failures.append("pyinfo wrong:\n%s" % info)
