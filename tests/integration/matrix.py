@@ -18,6 +18,7 @@ import argparse
 import importlib
 import json
 import os
+import shutil
 import sys
 import tempfile
 
@@ -65,13 +66,16 @@ def main():
         script = os.path.join(HERE, "scenarios", opts.scenario + ".py")
         truth_path = os.path.join(tmp, "truth.json")
         core = os.path.join(tmp, "core")
+        # Each live run rewrites truth.json (thread ids, addresses differ
+        # between runs); the core keeps the truth of the run that made it.
+        core_truth = os.path.join(tmp, "core-truth.json")
 
-        def emit(debugger):
+        def emit(debugger, truth=truth_path):
             return [sys.executable, os.path.abspath(__file__), "--emit", opts.scenario,
-                    truth_path, debugger]
+                    truth, debugger]
 
-        def verify(what, outputs):
-            with open(truth_path) as f:
+        def verify(what, outputs, truth_file=truth_path):
+            with open(truth_file) as f:
                 truth = json.load(f)
             expected = len(check.commands(truth))
             if len(outputs) != expected:
@@ -85,17 +89,19 @@ def main():
         live = gdb_backend.run_gdb(interp.exe, shim, args=[script, truth_path], env=interp.env,
                                    emit=emit("gdb"), gcore=core, **common)
         verify("gdb live", live)
-        from_core = gdb_backend.run_gdb(interp.exe, shim, core=core, emit=emit("gdb"), **common)
-        verify("gdb core", from_core)
+        shutil.copyfile(truth_path, core_truth)
+        from_core = gdb_backend.run_gdb(interp.exe, shim, core=core, emit=emit("gdb", core_truth),
+                                        **common)
+        verify("gdb core", from_core, core_truth)
         for lldb in opts.lldb:
             name = "lldb %s" % lldb
             verify(name + " live", lldb_backend.run_lldb(
                 lldb, plugin, interp.exe, args=[script, truth_path], env=interp.env,
                 emit=emit("lldb"), **common))
             lldb_core = lldb_backend.run_lldb(lldb, plugin, interp.exe, core=core,
-                                              emit=emit("lldb"), **common)
-            verify(name + " core", lldb_core)
-            with open(truth_path) as f:
+                                              emit=emit("lldb", core_truth), **common)
+            verify(name + " core", lldb_core, core_truth)
+            with open(core_truth) as f:
                 commands = check.commands(json.load(f))
             for command, g, l in zip(commands, from_core, lldb_core):
                 if _plain(g) != _plain(l):
