@@ -17,12 +17,13 @@ _EVAL = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_char_p, ctypes.
 _GEN = ctypes.CFUNCTYPE(ctypes.c_uint64, ctypes.c_void_p)
 _NAME = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_uint64, ctypes.c_void_p, ctypes.c_uint64)
 _MODULES = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_uint64)
+_MAPPINGS = _MODULES
 
 
 class _Callbacks(ctypes.Structure):
     _fields_ = [("ctx", ctypes.c_void_p), ("read_memory", _READ), ("lookup_symbol", _SYMBOL),
                 ("selected_thread", _THREAD), ("evaluate", _EVAL), ("generation", _GEN),
-                ("thread_name", _NAME), ("module_paths", _MODULES)]
+                ("thread_name", _NAME), ("module_paths", _MODULES), ("core_mappings", _MAPPINGS)]
 
 
 _LIB.cpydbg_open.restype = ctypes.c_void_p
@@ -109,8 +110,28 @@ def _module_paths(_ctx, buf, size):
     return 1
 
 
+@_MAPPINGS
+def _core_mappings(_ctx, buf, size):
+    # `info proc mappings` of a core lists its NT_FILE note:
+    # Start Addr, End Addr, Size, Offset, objfile (a live one adds Perms).
+    try:
+        text = gdb.execute("info proc mappings", to_string=True)
+    except gdb.error:
+        return 0
+    lines = []
+    for line in text.splitlines():
+        fields = line.split(None, 4)
+        if len(fields) == 5 and fields[0].startswith("0x") and fields[4].startswith("/"):
+            lines.append("%s %s %s %s" % (fields[0], fields[1], fields[3], fields[4]))
+    data = "\n".join(lines).encode()
+    if len(data) >= size:
+        return 0
+    ctypes.memmove(buf, data + b"\0", len(data) + 1)
+    return 1
+
+
 _CALLBACKS = _Callbacks(None, _read, _symbol, _thread, _evaluate, _generation, _thread_name,
-                        _module_paths)
+                        _module_paths, _core_mappings)
 _sessions = {}  # inferior pid -> session handle
 
 

@@ -6,11 +6,13 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "cpydbg/session.h"
 #include "target/live_process.h"
+#include "target/module_symbols.h"
 
 namespace {
 
@@ -24,6 +26,11 @@ class CallbackTarget : public cpydbg::Target {
     return cb_.read_memory && cb_.read_memory(cb_.ctx, addr, buf, size);
   }
   std::optional<uint64_t> symbol(std::string_view name) override {
+    // Once the ELF tables hold the Python runtime, their answer is final:
+    // gdb takes ~10 ms to say a name is absent (a full DWARF search).
+    if (auto v = elf_symbol(name)) return v;
+    if (!elf_has_python_) elf_has_python_ = elf_symbol("Py_IsInitialized").has_value();
+    if (*elf_has_python_) return std::nullopt;
     uint64_t addr = 0;
     std::string n(name);
     if (cb_.lookup_symbol && cb_.lookup_symbol(cb_.ctx, n.c_str(), &addr)) return addr;
@@ -42,7 +49,13 @@ class CallbackTarget : public cpydbg::Target {
     if (error) *error = msg;
     return std::nullopt;
   }
-  uint64_t generation() override { return cb_.generation ? cb_.generation(cb_.ctx) : 0; }
+  uint64_t generation() override {
+    uint64_t gen = cb_.generation ? cb_.generation(cb_.ctx) : 0;
+    // The live process ran: it may have loaded or unloaded libraries.
+    if (live_ && gen != live_generation_) live_->refresh();
+    live_generation_ = gen;
+    return gen;
+  }
   std::vector<std::string> module_paths() override {
     if (live_) return live_->module_paths();
     std::vector<std::string> paths;
@@ -64,8 +77,34 @@ class CallbackTarget : public cpydbg::Target {
   }
 
  private:
+  // The symbol from the mapped files' ELF tables (live: /proc/<pid>/maps;
+  // core: its mappings as gdb lists them), without a gdb round trip.
+  std::optional<uint64_t> elf_symbol(std::string_view name) {
+    if (live_) return live_->symbol(name);
+    if (!core_modules_) core_modules_ = std::make_unique<cpydbg::ModuleSymbols>(core_mappings());
+    return core_modules_->find(name);
+  }
+  std::vector<cpydbg::Mapping> core_mappings() {
+    std::vector<cpydbg::Mapping> maps;
+    std::string buf(1 << 20, '\0');
+    if (!cb_.core_mappings || !cb_.core_mappings(cb_.ctx, buf.data(), buf.size())) return maps;
+    std::istringstream in(buf.c_str());
+    for (std::string line; std::getline(in, line);) {
+      std::istringstream fields(line);
+      cpydbg::Mapping m;
+      fields >> std::hex >> m.start >> m.end >> m.offset;
+      std::getline(fields >> std::ws, m.path);
+      if (fields.fail() && !fields.eof()) continue;
+      if (!m.path.empty()) maps.push_back(m);
+    }
+    return maps;
+  }
+
   cpydbg_callbacks cb_;
   std::unique_ptr<cpydbg::LiveProcessTarget> live_;
+  uint64_t live_generation_ = 0;
+  std::unique_ptr<cpydbg::ModuleSymbols> core_modules_;
+  std::optional<bool> elf_has_python_;
 };
 
 char* copy_out(const std::string& s) {

@@ -28,6 +28,11 @@ typedef struct cpydbg_callbacks {
   int (*thread_name)(void *ctx, uint64_t lwp, char *buf, uint64_t size);
   /* Loaded executable and libraries, '\n'-separated, into buf; return 1, or 0. */
   int (*module_paths)(void *ctx, char *buf, uint64_t size);
+  /* File-backed mappings of a core file (its NT_FILE note), one
+   * "start end offset path" line each (hex numbers), into buf; return 1, or 0.
+   * The core reads the mapped files' ELF symbol tables itself: one gdb symbol
+   * lookup costs milliseconds once libpython's DWARF is loaded. */
+  int (*core_mappings)(void *ctx, char *buf, uint64_t size);
 } cpydbg_callbacks;
 
 typedef struct cpydbg_session cpydbg_session;

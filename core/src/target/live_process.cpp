@@ -8,8 +8,6 @@
 #include <fstream>
 #include <sstream>
 
-#include "target/elf_symbols.h"
-
 namespace cpydbg {
 
 LiveProcessTarget::LiveProcessTarget(int pid) : pid_(pid) {
@@ -20,7 +18,7 @@ LiveProcessTarget::LiveProcessTarget(int pid) : pid_(pid) {
     return;
   }
   read_maps();
-  if (maps_.empty()) error_ = "no mappings in /proc/" + std::to_string(pid) + "/maps";
+  if (symbols_.mappings().empty()) error_ = "no mappings in /proc/" + std::to_string(pid) + "/maps";
 }
 
 LiveProcessTarget::~LiveProcessTarget() {
@@ -45,8 +43,7 @@ bool LiveProcessTarget::read(uint64_t addr, void* buf, size_t size) {
 }
 
 void LiveProcessTarget::read_maps() {
-  maps_.clear();
-  modules_.clear();
+  std::vector<Mapping> maps;
   std::ifstream in("/proc/" + std::to_string(pid_) + "/maps");
   std::string line;
   while (std::getline(in, line)) {
@@ -61,41 +58,14 @@ void LiveProcessTarget::read_maps() {
     if (dash == std::string::npos) continue;
     m.start = std::stoull(range.substr(0, dash), nullptr, 16);
     m.end = std::stoull(range.substr(dash + 1), nullptr, 16);
-    maps_.push_back(m);
-    // Only real files carry symbols ("[heap]", "/dev/zero (deleted)" do not).
-    if (m.path.empty() || m.path[0] != '/' || m.path.ends_with(" (deleted)")) continue;
-    bool known = false;
-    for (const Module& mod : modules_) known = known || mod.path == m.path;
-    if (!known) modules_.push_back({m.path, 0, false, nullptr});
+    maps.push_back(m);
   }
-}
-
-void LiveProcessTarget::load(Module& mod) {
-  mod.loaded = true;
-  mod.syms = ElfSymbols::load(mod.path);
-  if (!mod.syms)  // a file of another mount namespace (a container)
-    mod.syms = ElfSymbols::load("/proc/" + std::to_string(pid_) + "/root" + mod.path);
-  if (!mod.syms) return;
-  // The lowest mapping of the file fixes its bias; a file whose mappings fit
-  // no PT_LOAD is not what the process loaded (replaced on disk): no symbols.
-  for (const Mapping& m : maps_) {
-    if (m.path != mod.path) continue;
-    if (auto b = mod.syms->bias(m.start, m.offset)) {
-      mod.bias = *b;
-      return;
-    }
-    break;
-  }
-  mod.syms.reset();
+  // A file of another mount namespace (a container) is found under its root.
+  symbols_ = ModuleSymbols(std::move(maps), "/proc/" + std::to_string(pid_) + "/root");
 }
 
 std::optional<uint64_t> LiveProcessTarget::symbol(std::string_view name) {
-  for (Module& mod : modules_) {
-    if (!mod.loaded) load(mod);
-    if (!mod.syms) continue;
-    if (auto v = mod.syms->find(name)) return *v + mod.bias;
-  }
-  return std::nullopt;
+  return symbols_.find(name);
 }
 
 std::optional<SelectedThread> LiveProcessTarget::selected_thread() {
@@ -105,11 +75,7 @@ std::optional<SelectedThread> LiveProcessTarget::selected_thread() {
   return t;
 }
 
-std::vector<std::string> LiveProcessTarget::module_paths() {
-  std::vector<std::string> paths;
-  for (const Module& mod : modules_) paths.push_back(mod.path);
-  return paths;
-}
+std::vector<std::string> LiveProcessTarget::module_paths() { return symbols_.paths(); }
 
 void LiveProcessTarget::refresh() {
   ++generation_;

@@ -16,17 +16,9 @@
 #include <vector>
 
 #include "cpydbg/target.h"
+#include "target/module_symbols.h"
 
 namespace cpydbg {
-
-class ElfSymbols;
-
-// One file-backed mapping of the process, from /proc/<pid>/maps.
-struct Mapping {
-  uint64_t start = 0, end = 0, offset = 0;
-  std::string perms;  // "r-xp"
-  std::string path;   // "" for anonymous mappings
-};
 
 class LiveProcessTarget : public Target {
  public:
@@ -50,24 +42,16 @@ class LiveProcessTarget : public Target {
   // change generation() so readers drop their cached pages.
   void refresh();
 
-  const std::vector<Mapping>& mappings() const { return maps_; }
+  const std::vector<Mapping>& mappings() const { return symbols_.mappings(); }
 
  private:
-  struct Module {
-    std::string path;
-    uint64_t bias = 0;
-    bool loaded = false;                    // symbols parsed (or tried)
-    std::shared_ptr<const ElfSymbols> syms;  // null when unreadable / not ELF
-  };
   void read_maps();
-  void load(Module& m);
 
   int pid_;
   int fd_ = -1;
   std::string error_;
   uint64_t generation_ = 1;
-  std::vector<Mapping> maps_;
-  std::vector<Module> modules_;  // in map order: the executable first
+  ModuleSymbols symbols_;  // in map order: the executable first
 };
 
 }  // namespace cpydbg

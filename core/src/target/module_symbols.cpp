@@ -1,0 +1,51 @@
+#include "target/module_symbols.h"
+
+#include "target/elf_symbols.h"
+
+namespace cpydbg {
+
+ModuleSymbols::ModuleSymbols(std::vector<Mapping> maps, std::string alt_root)
+    : maps_(std::move(maps)), alt_root_(std::move(alt_root)) {
+  for (const Mapping& m : maps_) {
+    // Only real files carry symbols ("[heap]", "/dev/zero (deleted)" do not).
+    if (m.path.empty() || m.path[0] != '/' || m.path.ends_with(" (deleted)")) continue;
+    bool known = false;
+    for (const Module& mod : modules_) known = known || mod.path == m.path;
+    if (!known) modules_.push_back({m.path, 0, false, nullptr});
+  }
+}
+
+void ModuleSymbols::load(Module& mod) {
+  mod.loaded = true;
+  mod.syms = ElfSymbols::load(mod.path);
+  if (!mod.syms && !alt_root_.empty()) mod.syms = ElfSymbols::load(alt_root_ + mod.path);
+  if (!mod.syms) return;
+  // The lowest mapping of the file fixes its bias; a file whose mappings fit
+  // no PT_LOAD is not what the process loaded (replaced on disk): no symbols.
+  for (const Mapping& m : maps_) {
+    if (m.path != mod.path) continue;
+    if (auto b = mod.syms->bias(m.start, m.offset)) {
+      mod.bias = *b;
+      return;
+    }
+    break;
+  }
+  mod.syms.reset();
+}
+
+std::optional<uint64_t> ModuleSymbols::find(std::string_view name) {
+  for (Module& mod : modules_) {
+    if (!mod.loaded) load(mod);
+    if (!mod.syms) continue;
+    if (auto v = mod.syms->find(name)) return *v + mod.bias;
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> ModuleSymbols::paths() const {
+  std::vector<std::string> paths;
+  for (const Module& mod : modules_) paths.push_back(mod.path);
+  return paths;
+}
+
+}  // namespace cpydbg

@@ -1,0 +1,53 @@
+// Symbols of every ELF file mapped into a process, at their load addresses,
+// from the process's file mappings: /proc/<pid>/maps for a live process, a
+// core's NT_FILE note (as gdb's `info proc mappings` lists it) for a core.
+// Each file's .symtab/.dynsym is read from disk once (ElfSymbols caches it),
+// so a lookup is a hash probe: no debugger round trip, DWARF or not.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cpydbg {
+
+class ElfSymbols;
+
+// One file-backed mapping of the process.
+struct Mapping {
+  uint64_t start = 0, end = 0, offset = 0;
+  std::string perms;  // "r-xp" (empty when the source does not say)
+  std::string path;   // "" for anonymous mappings
+};
+
+class ModuleSymbols {
+ public:
+  // `alt_root` is tried as a prefix when a path cannot be opened as such
+  // (a process in another mount namespace: "/proc/<pid>/root").
+  explicit ModuleSymbols(std::vector<Mapping> maps = {}, std::string alt_root = "");
+
+  // Load address of a symbol: the first module (the executable comes first)
+  // that defines it.
+  std::optional<uint64_t> find(std::string_view name);
+  // Every mapped file, in map order.
+  std::vector<std::string> paths() const;
+  const std::vector<Mapping>& mappings() const { return maps_; }
+
+ private:
+  struct Module {
+    std::string path;
+    uint64_t bias = 0;
+    bool loaded = false;                     // symbols parsed (or tried)
+    std::shared_ptr<const ElfSymbols> syms;  // null when unreadable / not ELF
+  };
+  void load(Module& m);
+
+  std::vector<Mapping> maps_;
+  std::string alt_root_;
+  std::vector<Module> modules_;
+};
+
+}  // namespace cpydbg
