@@ -93,14 +93,21 @@ def _generation(_ctx):
     return _stops[0]
 
 
+_names = {}  # stop number -> {lwp: thread name}
+
+
 @_NAME
 def _thread_name(_ctx, lwp, buf, size):
-    for t in gdb.selected_inferior().threads():
-        if t.ptid[1] == lwp and t.name:
-            data = t.name.encode()[: size - 1] + b"\0"
-            ctypes.memmove(buf, data, len(data))
-            return 1
-    return 0
+    # Listing gdb's threads costs ~1 ms with 100 of them: once per stop, not per thread.
+    if _stops[0] not in _names:
+        _names.clear()
+        _names[_stops[0]] = dict((t.ptid[1], t.name) for t in gdb.selected_inferior().threads())
+    name = _names[_stops[0]].get(lwp)
+    if not name:
+        return 0
+    data = name.encode()[: size - 1] + b"\0"
+    ctypes.memmove(buf, data, len(data))
+    return 1
 
 
 @_MODULES
