@@ -82,6 +82,11 @@ std::string display_name(const OpcodeTable& t, const Instruction& insn);
 // The instruction whose bytes (opcode or its caches) contain offset, or null.
 const Instruction* instruction_at(const std::vector<Instruction>& insns, uint32_t offset);
 
+// The operator in a COMPARE_OP argument ("<", "==", 3.13 "bool(==)") and in
+// a BINARY_OP one (3.11+: "+", "*=", ...), as dis shows them; "" if unknown.
+std::string compare_op_name(int major, int minor, uint32_t arg);
+std::string binary_op_name(uint32_t arg);
+
 // ---- exception table (3.11+) -----------------------------------------------
 
 struct ExceptionEntry {

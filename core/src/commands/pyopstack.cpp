@@ -1,52 +1,141 @@
 // pyopstack: disassembly around the current instruction and the value stack.
+#include <iomanip>
+
 #include "commands/context.h"
+#include "commands/disassembly.h"
 #include "cpydbg/bytecode.h"
 
 namespace cpydbg {
 namespace {
 
-void show_frame(Context& ctx, std::ostream& out, size_t index, const FrameInfo& f) {
-  out << ctx.frame_line(index, f) << "\n";
+std::string_view as_view(const std::vector<uint8_t>& v) {
+  return {reinterpret_cast<const char*>(v.data()), v.size()};
+}
+
+std::string base_name(const OpcodeTable& t, const bytecode::Instruction& in) {
+  return in.base < t.names.size() && !t.names[in.base].empty() ? t.names[in.base]
+                                                               : "<" + std::to_string(in.base) + ">";
+}
+
+// The instructions around the current one, dis-style: line where one starts,
+// arrow, offset, name (specialised: with its base), argument and meaning.
+void print_listing(Context& ctx, std::ostream& out, const CodeInfo& c,
+                   const std::vector<bytecode::Instruction>& insns, const bytecode::Instruction* cur) {
+  const OpcodeTable& ops = ctx.python().layout().opcodes;
+  const std::string& fmt = ctx.python().layout().opcodes.line_table;
+  auto lines = bytecode::decode_line_table(fmt, as_view(c.linetable), c.firstlineno, c.bytecode.size());
+  size_t at = cur ? size_t(cur - insns.data()) : 0;
+  int prev_line = -2;
+  for (size_t i = at >= 4 ? at - 4 : 0; i < insns.size() && i <= at + 3; ++i) {
+    const auto& in = insns[i];
+    int line = bytecode::line_at(lines, in.offset).line;
+    std::string line_col = line != prev_line && line >= 0 ? std::to_string(line) : "";
+    prev_line = line;
+    out << std::setw(6) << line_col << (cur && i == at ? " --> " : "     ") << std::setw(5)
+        << in.offset << " " << bytecode::display_name(ops, in);
+    if (in.has_arg) {
+      out << " " << in.arg;
+      std::string meaning = argument_meaning(ctx, c, in);
+      if (!meaning.empty()) out << " (" << meaning << ")";
+    }
+    out << "\n";
+  }
+}
+
+// How deep the value stack is and where that came from. `slots` counts what
+// to print: the live values, then those the current instruction has already
+// taken off but still uses (an operand of a `+` that is calling __radd__,
+// the arguments of a call in progress), marked as such.
+struct Depth {
+  int64_t live = -1, slots = 0;
+  std::string source;
+};
+
+Depth stack_depth(Context& ctx, const FrameInfo& f,
+                  const bytecode::StackAnalysis& analysis, const bytecode::Instruction* cur) {
+  const OpcodeTable& ops = ctx.python().layout().opcodes;
+  Depth d;
+  std::optional<int64_t> saved;
+  // The innermost frame's stack pointer lives in a C local, not in memory.
+  if (f.saved_depth && !f.innermost) saved = f.saved_depth;
+  std::optional<int64_t> before, after;
+  std::string why;
+  if (!cur) {
+    why = f.unit_offset < 0 ? "the frame has not started" : "the current offset is outside the code";
+  } else {
+    auto at = bytecode::depth_at(analysis, cur->offset);
+    if (at.depth < 0) {
+      why = at.error;
+    } else {
+      before = at.depth;
+      auto e = ops.effect_nojump.find(cur->base);
+      if (e != ops.effect_nojump.end()) after = *before + e->second.at(cur->arg);
+      if (!at.exact)
+        why = "the bytecode allows several depths here; " + std::to_string(*before) +
+              " is the largest";
+    }
+  }
+  const std::string name = cur ? base_name(ops, *cur) : "";
+  if (saved && before) {
+    d.live = *saved;
+    d.slots = *saved;
+    // During an instruction the interpreter may already have taken its
+    // inputs off (a call hands them to the callee, a yield its value to the
+    // caller), down to one below what the instruction leaves behind.
+    int64_t lowest = std::min(*before, after.value_or(*before) - 1);
+    if (*saved == *before) {
+      d.source = "saved by the interpreter; the bytecode agrees";
+    } else if (f.is_generator && name == "RESUME" && *saved == *before - 1) {
+      // 3.13 suspends a generator before the RESUME that follows its yield;
+      // the value sent in is pushed when it resumes.
+      d.source = "saved by the interpreter; the bytecode counts " + std::to_string(*before) +
+                 " at RESUME, with the value sent in when the generator resumes";
+    } else if (*saved >= lowest && *saved < *before) {
+      d.slots = *before;
+      d.source = "saved by the interpreter; " + name + " has taken " +
+                 std::to_string(*before - *saved) + " of the " + std::to_string(*before) +
+                 " values the bytecode counts at its start";
+    } else {
+      d.source = "saved by the interpreter, but the bytecode gives " + std::to_string(*before) +
+                 " at the start of " + name + ": they disagree";
+    }
+  } else if (saved) {
+    d.live = d.slots = *saved;
+    d.source = "saved by the interpreter; not checked against the bytecode: " + why;
+  } else if (before) {
+    d.live = d.slots = *before;
+    d.source = "computed from the bytecode, at the start of " + name +
+               (why.empty() ? "" : "; " + why);
+  } else {
+    d.source = why;
+  }
+  return d;
+}
+
+void show_frame(Context& ctx, std::ostream& out, const std::string& header, const FrameInfo& f) {
+  out << header << "\n";
   const CodeInfo* c = ctx.code->get(f.code);
   if (!c) return;
   const OpcodeTable& ops = ctx.python().layout().opcodes;
-  std::string_view code(reinterpret_cast<const char*>(c->bytecode.data()), c->bytecode.size());
-  std::string_view exc(reinterpret_cast<const char*>(c->exceptiontable.data()),
-                       c->exceptiontable.size());
-  auto insns = bytecode::decode(ops, code);
+  bytecode::DecodeOptions options{&c->originals};
+  auto analysis = bytecode::analyse_stack(ops, as_view(c->bytecode), c->flags,
+                                          as_view(c->exceptiontable), options);
+  const auto& insns = analysis.insns;
   const bytecode::Instruction* cur =
       f.unit_offset >= 0 ? bytecode::instruction_at(insns, uint32_t(f.unit_offset)) : nullptr;
-  size_t at = cur ? size_t(cur - insns.data()) : 0;
-  for (size_t i = at >= 4 ? at - 4 : 0; i < insns.size() && i <= at + 3; ++i) {
-    const auto& in = insns[i];
-    out << (cur && i == at ? "  --> " : "      ") << in.offset << " " << bytecode::display_name(ops, in);
-    if (in.has_arg) out << " " << in.arg;
-    out << "\n";
-  }
-  std::optional<int64_t> depth;
-  std::string source;
-  if (f.saved_depth && !f.innermost) {
-    depth = f.saved_depth;
-    source = "saved by the interpreter";
-  } else if (cur) {
-    auto analysis = bytecode::analyse_stack(ops, code, c->flags, exc);
-    auto d = bytecode::depth_at(analysis, cur->offset);
-    if (d.depth >= 0) {
-      depth = d.depth;
-      source = d.exact ? "computed from the bytecode" : "computed from the bytecode (largest of its paths)";
-    } else {
-      source = d.error;
-    }
-  }
-  if (!depth) {
-    out << "  stack depth unknown: " << source << "\n";
+  print_listing(ctx, out, *c, insns, cur);
+  Depth d = stack_depth(ctx, f, analysis, cur);
+  if (d.live < 0) {
+    out << "  stack depth unknown: " << d.source << "\n";
     return;
   }
-  out << "  stack depth " << *depth << " (" << source << ")\n";
-  for (int64_t i = 0; i < *depth && i < 4096; ++i) {
+  out << "  stack depth " << d.live << " (" << d.source << ")\n";
+  const std::string taken = cur ? " (taken by " + base_name(ops, *cur) + ")" : "";
+  for (int64_t i = 0; i < d.slots && i < 4096; ++i) {
     auto v = ctx.reader.ptr(f.stack_base + uint64_t(i) * 8);
-    out << "  [" << i << "] " << (!v ? "<unreadable>" : *v ? ctx.fmt().repr(*v, {2, 20, 200, 2000}) : "NULL")
-        << "\n";
+    out << "  [" << i << "] "
+        << (!v ? "<unreadable>" : *v ? ctx.fmt().repr(*v, {2, 20, 200, 2000}) : "NULL")
+        << (i >= d.live ? taken : "") << "\n";
   }
 }
 
@@ -55,19 +144,44 @@ void show_frame(Context& ctx, std::ostream& out, size_t index, const FrameInfo& 
 void cmd_pyopstack(Context& ctx, const std::vector<std::string>& args, std::ostream& out) {
   bool all = false;
   std::optional<size_t> n;
-  for (const auto& a : args) {
-    if (a == "-a" || a == "--all") all = true;
-    else n = parse_count("frame number", a);
+  std::string gen_expr;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "-a" || args[i] == "--all") {
+      all = true;
+    } else if (args[i] == "-g" || args[i] == "--generator") {
+      for (++i; i < args.size(); ++i) gen_expr += (gen_expr.empty() ? "" : " ") + args[i];
+      if (gen_expr.empty()) throw CommandError("pyopstack: --generator needs an address or expression");
+    } else {
+      n = parse_count("frame number", args[i]);
+    }
+  }
+  if (!gen_expr.empty()) {
+    std::string error;
+    auto addr = ctx.target.evaluate(gen_expr, &error);
+    if (!addr) throw CommandError("pyopstack: cannot evaluate '" + gen_expr + "': " + error);
+    ctx.python();
+    auto& acc = ctx.access();
+    if (!acc.is_instance(*addr, "PyGen_Type") && !acc.is_instance(*addr, "PyCoro_Type") &&
+        !acc.is_instance(*addr, "PyAsyncGen_Type"))
+      throw CommandError("pyopstack: " + ctx.fmt().describe(*addr) +
+                         " is not a generator, coroutine or async generator");
+    auto g = ctx.walker->generator(*addr);
+    if (!g) throw CommandError("pyopstack: the generator's frame is unreadable");
+    if (!g->frame) throw CommandError("pyopstack: the generator has finished; it has no stack");
+    if (g->state == GeneratorInfo::State::Running)
+      throw CommandError("pyopstack: the generator is running; see its frame in pyopstack -a");
+    show_frame(ctx, out, ctx.fmt().describe(*addr) + ": " + ctx.location(*g->frame), *g->frame);
+    return;
   }
   auto frames = ctx.selected_frames();
   if (frames.empty()) throw CommandError("no Python frames in the selected thread");
   if (all) {
-    for (size_t i = 0; i < frames.size(); ++i) show_frame(ctx, out, i, frames[i]);
+    for (size_t i = 0; i < frames.size(); ++i) show_frame(ctx, out, ctx.frame_line(i, frames[i]), frames[i]);
     return;
   }
   size_t index = n.value_or(ctx.selected_frame);
   if (index >= frames.size()) throw CommandError("no Python frame " + std::to_string(index));
-  show_frame(ctx, out, index, frames[index]);
+  show_frame(ctx, out, ctx.frame_line(index, frames[index]), frames[index]);
 }
 
 }  // namespace cpydbg

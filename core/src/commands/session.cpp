@@ -35,12 +35,18 @@ const std::vector<Entry>& table() {
         "Print type, refcount and address of the object, then its bounded repr."},
        cmd_pyobj},
       {{"pyopstack", "", "Show the bytecode and value stack of a Python frame.",
-        "pyopstack [-a] [N]\n"
+        "pyopstack [-a] [N] | pyopstack -g <generator address | expression>\n"
         "For Python frame N (default: the selected one): the instructions around the\n"
-        "current one (arrow on it), the value-stack depth and where it came from, and\n"
-        "every stack slot bottom to top. -a: every frame of the thread."},
+        "current one (arrow on it; argument with its meaning: name, constant, local,\n"
+        "jump target, operator), the value-stack depth and where it came from (saved\n"
+        "by the interpreter, checked against the bytecode; or computed from the\n"
+        "bytecode), and every stack slot bottom to top. Values the current instruction\n"
+        "has already taken off the stack (a call's arguments, the operands of a `+`\n"
+        "that is running __radd__) follow, marked '(taken by OPNAME)'.\n"
+        "-a: every frame of the thread. -g: the frame of a suspended generator,\n"
+        "coroutine or async generator object."},
        cmd_pyopstack},
-      {{"opcode-stack", "pyopstack", "Alias of pyopstack.", "opcode-stack [-a] [N]"}, cmd_pyopstack},
+      {{"opcode-stack", "pyopstack", "Alias of pyopstack.", "opcode-stack [-a] [N] | opcode-stack -g <generator>"}, cmd_pyopstack},
       {{"pyframe", "", "Select Python frame N of the selected thread.", "pyframe [N]"}, cmd_pyframe},
       {{"pyup", "", "Select the Python frame that called this one.", "pyup [N]"}, cmd_pyup},
       {{"pydown", "", "Select the Python frame this one called.", "pydown [N]"}, cmd_pydown},

@@ -64,6 +64,10 @@ const std::vector<WantedType>& default_wanted_structs() {
       {"PyMemberDescrObject", {"PyMemberDescrObject"}},
       {"_PyErr_StackItem", {"_PyErr_StackItem", "struct _err_stackitem"}},
       {"PyGC_Head", {"PyGC_Head"}},
+      // 3.12+: where sys.monitoring/settrace keep the opcodes that
+      // INSTRUMENTED_LINE / INSTRUMENTED_INSTRUCTION replaced.
+      {"_PyCoMonitoringData", {"_PyCoMonitoringData"}},
+      {"_PyCoLineInstrumentationData", {"_PyCoLineInstrumentationData"}},
   };
   return wanted;
 }

@@ -7,6 +7,47 @@ constexpr size_t kMaxSlots = 1 << 16;
 constexpr uint32_t kCoVarargs = 0x4, kCoVarkeywords = 0x8;
 // 3.11+ co_localspluskinds bits (Include/internal/pycore_code.h).
 constexpr uint8_t kKindCell = 0x40, kKindFree = 0x80;
+// 3.12+: sys.monitoring (and sys.settrace on top of it) overwrites opcodes
+// with INSTRUMENTED_LINE / INSTRUMENTED_INSTRUCTION and keeps the originals
+// per code unit in _co_monitoring; a line placeholder may cover an
+// instruction placeholder.
+void read_originals(Python& py, uint64_t code_addr, CodeInfo& c) {
+  const Offsets& o = py.off();
+  const OpcodeTable& t = py.layout().opcodes;
+  const int line_op = t.opcode("INSTRUMENTED_LINE"), insn_op = t.opcode("INSTRUMENTED_INSTRUCTION");
+  if (o.code.co_monitoring == kAbsent || o.monitoring.lines == kAbsent ||
+      o.monitoring.per_instruction_opcodes == kAbsent || line_op < 0 || insn_op < 0)
+    return;
+  const size_t units = c.bytecode.size() / 2;
+  bool instrumented = false;
+  for (size_t i = 0; i < units && !instrumented; ++i)
+    instrumented = c.bytecode[2 * i] == line_op || c.bytecode[2 * i] == insn_op;
+  auto& mem = py.mem();
+  auto data = instrumented ? mem.ptr(code_addr + o.code.co_monitoring) : std::nullopt;
+  if (!data || !*data) return;
+  std::vector<uint8_t> lines, per_insn;
+  auto array = [&](uint64_t field, size_t size, std::vector<uint8_t>& out) {
+    auto p = mem.ptr(*data + field);
+    out.resize(size);
+    if (!p || !*p || !mem.read(*p, out.data(), size)) out.clear();
+  };
+  array(o.monitoring.lines, units * o.monitoring.line_size, lines);
+  array(o.monitoring.per_instruction_opcodes, units, per_insn);
+  for (size_t i = 0; i < units; ++i) {
+    int op = c.bytecode[2 * i];
+    if (op == line_op) {
+      size_t at = i * o.monitoring.line_size + o.monitoring.line_original_opcode;
+      if (at >= lines.size()) continue;
+      op = lines[at];
+    }
+    if (op == insn_op) {
+      if (i >= per_insn.size()) continue;
+      op = per_insn[i];
+    }
+    if (op != c.bytecode[2 * i]) c.originals[uint32_t(2 * i)] = uint8_t(op);
+  }
+}
+
 }  // namespace
 
 const CodeInfo* CodeCache::get(uint64_t code_addr) {
@@ -71,6 +112,7 @@ std::unique_ptr<CodeInfo> CodeCache::read(uint64_t addr) {
                                            : SlotKind::Local;
     }
     c->slots = std::move(names);
+    read_originals(py, addr, *c);
   } else {
     bytes_of(field_ptr(o.co_code), c->bytecode);
     names_of(field_ptr(o.co_varnames), SlotKind::Local, c->slots);

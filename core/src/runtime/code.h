@@ -27,6 +27,9 @@ struct CodeInfo {
   int stacksize = 0;
   uint32_t flags = 0;
   std::vector<uint8_t> bytecode;  // as executing (3.11+: quickened, with caches)
+  // 3.12+ instrumented code: byte offset -> the opcode an INSTRUMENTED_LINE /
+  // INSTRUMENTED_INSTRUCTION there stands for (from _co_monitoring).
+  std::unordered_map<uint32_t, uint8_t> originals;
   std::vector<uint8_t> linetable; // co_lnotab / co_linetable
   std::vector<uint8_t> exceptiontable;
   std::vector<LocalSlot> slots;   // fast locals, then cells, then free variables

@@ -155,7 +155,12 @@ Offsets Offsets::resolve(const Layout& l) {
   o.code.co_localspluskinds = r.opt(co, "co_localspluskinds");
   o.code.co_code_adaptive = r.opt(co, "co_code_adaptive");
   o.code.co_firsttraceable = r.opt(co, "_co_firsttraceable");
+  o.code.co_monitoring = r.opt(co, "_co_monitoring");
   o.code.size = r.size(co);
+  o.monitoring.lines = r.opt("_PyCoMonitoringData", "lines");
+  o.monitoring.per_instruction_opcodes = r.opt("_PyCoMonitoringData", "per_instruction_opcodes");
+  o.monitoring.line_size = r.size("_PyCoLineInstrumentationData");
+  o.monitoring.line_original_opcode = r.opt("_PyCoLineInstrumentationData", "original_opcode");
 
   o.pyint.ob_ival = r.opt("PyIntObject", "ob_ival");
   o.pylong.ob_digit = r.opt("PyLongObject", {"long_value.ob_digit", "ob_digit"});

@@ -89,9 +89,15 @@ struct Offsets {
              co_qualname = kAbsent, co_lnotab = kAbsent, co_linetable = kAbsent,
              co_exceptiontable = kAbsent, co_nlocalsplus = kAbsent, co_localsplusnames = kAbsent,
              co_localspluskinds = kAbsent, co_code_adaptive = kAbsent,
-             co_firsttraceable = kAbsent;
+             co_firsttraceable = kAbsent, co_monitoring = kAbsent;
     uint64_t size = 0;
   } code;
+  // 3.12+ _co_monitoring: the opcodes INSTRUMENTED_LINE / _INSTRUCTION stand
+  // in for, one entry per code unit.
+  struct {
+    uint64_t lines = kAbsent, per_instruction_opcodes = kAbsent;
+    uint64_t line_size = 0, line_original_opcode = kAbsent;
+  } monitoring;
 
   // --- objects ---
   struct { uint64_t ob_ival = kAbsent; } pyint;     // 2.7

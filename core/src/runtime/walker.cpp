@@ -107,8 +107,11 @@ std::optional<FrameInfo> Walker::read_frame(uint64_t addr) {
     } else if (o.frame.f_stackdepth != kAbsent && o.frame.f_state != kAbsent) {  // 3.10
       auto state = mem.get<int8_t>(addr + o.frame.f_state);
       auto depth = mem.get<int32_t>(addr + o.frame.f_stackdepth);
+      // Suspended or not started; or executing but stopped in a trace hook,
+      // which stores the depth for the trace function and resets it to -1.
       if (state && depth && *depth >= 0 &&
-          (*state == o.frame_state_suspended || *state == o.frame_state_created))
+          (*state == o.frame_state_suspended || *state == o.frame_state_created ||
+           *state == o.frame_state_executing))
         f.saved_depth = *depth;
     }
     if (o.frame.f_gen != kAbsent) f.is_generator = mem.ptr(addr + o.frame.f_gen).value_or(0) != 0;
@@ -134,6 +137,7 @@ std::optional<FrameInfo> Walker::read_frame(uint64_t addr) {
   f.builtins = mem.ptr(addr + o.iframe.f_builtins).value_or(0);
   if (auto owner = mem.get<int8_t>(addr + o.iframe.owner))
     f.is_generator = *owner == o.owner_generator;
+  if (o.iframe.is_entry != kAbsent) f.is_entry = mem.get<uint8_t>(addr + o.iframe.is_entry).value_or(0) != 0;
   return f;
 }
 
@@ -214,6 +218,10 @@ std::vector<FrameInfo> Walker::frames(const ThreadInfo& thread, std::string* pro
         incomplete = first && f->unit_offset < int64_t(*first) * 2;
       }
       if (!incomplete) {
+        // 3.11 stores stacktop when a frame calls Python code inline and
+        // never clears it: a frame whose callee entered the eval loop afresh
+        // from C (is_entry; e.g. BINARY_OP -> __radd__) holds a stale one.
+        if (!out.empty() && out.back().is_entry) f->saved_depth.reset();
         f->innermost = out.empty();
         out.push_back(*f);
       }

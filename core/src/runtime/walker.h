@@ -32,6 +32,7 @@ struct FrameInfo {
   uint64_t globals = 0, locals = 0, builtins = 0;  // dicts (locals: 0 in optimised frames)
   bool innermost = false;    // first frame of its thread (its stack pointer is not saved)
   bool is_generator = false; // owned by a generator/coroutine (3.11+) or has f_gen
+  bool is_entry = false;     // 3.11: first frame of a call into the eval loop from C
 };
 
 // Where a generator, coroutine or async generator is, as gi_running /
