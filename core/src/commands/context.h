@@ -39,6 +39,8 @@ struct Context {
   std::unique_ptr<Walker> walker;
   size_t selected_frame = 0;  // index into the selected thread's Python frames
   std::map<std::string, std::vector<std::string>> source_cache;
+  // interpreter -> its threads' Python names (thread_names.h), for this stop.
+  std::map<uint64_t, std::map<uint64_t, std::string>> thread_names;
 
   explicit Context(Target& t) : target(t), reader(t) {}
 
@@ -67,6 +69,8 @@ struct Context {
   // "name = repr" lines of a frame's arguments, locals, cells and free vars.
   void print_locals(std::ostream& out, const FrameInfo& frame, const std::string& indent,
                     const FormatOptions& options);
+  // "Thread 0x… (tid N) "name" [holds the GIL]": pthread_t, kernel id (3.11+),
+  // the threading module's name for it, where each is known.
   std::string thread_header(const ThreadInfo& thread);
 };
 

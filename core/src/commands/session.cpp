@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "commands/context.h"
+#include "commands/thread_names.h"
 #include "cpydbg/bytecode.h"
 
 namespace cpydbg {
@@ -136,6 +137,7 @@ CommandResult Session::execute(std::string_view name, std::string_view args) {
       ctx.reader.reset();
       if (ctx.code) ctx.code = std::make_unique<CodeCache>(ctx.fmt().access());
       ctx.selected_frame = 0;
+      ctx.thread_names.clear();
     }
     ctx.reader.start_command();
     std::vector<std::string> words = split_args(args);
@@ -225,8 +227,11 @@ std::string Context::thread_header(const ThreadInfo& t) {
   std::ostringstream s;
   s << "Thread 0x" << std::hex << t.thread_id << std::dec;
   if (t.native_thread_id) s << " (tid " << t.native_thread_id << ")";
-  uint64_t lwp = t.native_thread_id;
-  if (lwp) if (auto name = target.thread_name(lwp)) s << " \"" << *name << "\"";
+  auto names = thread_names.find(t.interp);
+  if (names == thread_names.end())
+    names = thread_names.emplace(t.interp, python_thread_names(python(), fmt(), t.interp)).first;
+  if (auto name = names->second.find(t.thread_id); name != names->second.end())
+    s << " \"" << name->second << "\"";
   if (t.holds_gil) s << " [holds the GIL]";
   return s.str();
 }

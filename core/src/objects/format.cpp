@@ -281,6 +281,18 @@ std::optional<uint64_t> ObjectFormatter::dict_get(uint64_t dict, std::string_vie
   return c.dict_get(dict, key);
 }
 
+std::optional<std::vector<ObjectFormatter::Item>> ObjectFormatter::dict_items(uint64_t dict,
+                                                                              size_t max) {
+  FormatOptions options;
+  fmt::Context c(impl_->py, impl_->access, impl_->types, options);
+  auto items = fmt::dict_items(c, dict, max);
+  if (!items) return std::nullopt;
+  std::vector<Item> out;
+  out.reserve(items->size());
+  for (const fmt::DictItem& i : *items) out.push_back({i.key, i.value});
+  return out;
+}
+
 std::optional<int64_t> ObjectFormatter::length(uint64_t addr) {
   auto type = impl_->access.type_of(addr);
   if (!type) return std::nullopt;

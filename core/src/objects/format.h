@@ -53,6 +53,13 @@ class ObjectFormatter {
   // builtins lookups); nullopt when absent or unreadable.
   std::optional<uint64_t> dict_get(uint64_t dict, std::string_view key);
 
+  // The (key, value) pairs of the dict at `dict` in iteration order, at most
+  // `max`; nullopt when it is unreadable.
+  struct Item {
+    uint64_t key = 0, value = 0;
+  };
+  std::optional<std::vector<Item>> dict_items(uint64_t dict, size_t max);
+
   ObjectAccess& access();
 
  private:

@@ -2,6 +2,7 @@
 // whether a table may be trusted for this process.
 #include "runtime/python.h"
 
+#include <algorithm>
 #include <cstring>
 #include <regex>
 
@@ -41,7 +42,13 @@ Detection detect(Reader& mem, Target& target, const std::string& forced) {
     d.major = d.version_hex >> 24;
     d.minor = (d.version_hex >> 16) & 0xff;
   } else {
-    for (const std::string& path : target.module_paths()) {
+    // libpython's soname first, whatever order the debugger lists modules
+    // in (gdb and LLDB differ): it names the library that holds the runtime.
+    std::vector<std::string> paths = target.module_paths();
+    std::stable_partition(paths.begin(), paths.end(), [](const std::string& p) {
+      return p.find("/libpython") != std::string::npos || p.rfind("libpython", 0) == 0;
+    });
+    for (const std::string& path : paths) {
       if (version_from_path(path, d.major, d.minor)) {
         d.how = "the name of " + path.substr(path.rfind('/') + 1);
         break;
