@@ -104,15 +104,20 @@ bool LldbTarget::read(uint64_t addr, void* buf, size_t size) {
 // Core files usually leave out unmodified file-backed mappings (the kernel's
 // default coredump_filter, gdb's gcore too), so Py_Version, tp_name strings
 // and glibc's thread_db descriptors are missing from them. For read-only
-// sections the bytes in the file are the bytes that were in memory.
+// segments the bytes in the file are the bytes that were in memory. Read
+// from the whole segment (LLDB's PT_LOAD container), not the one section
+// the address is in: the core reads whole pages, which cross sections (a
+// non-PIE python3.11 has Py_Version 0x1b8 bytes before .rodata's end).
 bool LldbTarget::read_from_file(uint64_t addr, void* buf, size_t size) {
   lldb::SBAddress where = target_.ResolveLoadAddress(addr);
   lldb::SBSection section = where.GetSection();
+  for (lldb::SBSection parent = section.GetParent(); parent.IsValid(); parent = parent.GetParent())
+    section = parent;
   if (!section.IsValid() || (section.GetPermissions() & lldb::ePermissionsWritable)) return false;
   lldb::addr_t start = section.GetLoadAddress(target_);
   if (start == LLDB_INVALID_ADDRESS || addr < start) return false;
   uint64_t offset = addr - start;
-  // Only bytes the file really holds (not a .bss-like tail) and one section.
+  // Only bytes the file really holds (not a .bss-like tail) and one segment.
   if (offset + size > section.GetFileByteSize()) return false;
   lldb::SBData data = section.GetSectionData(offset, size);
   lldb::SBError error;
