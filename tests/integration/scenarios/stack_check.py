@@ -2,7 +2,7 @@
 import re
 
 FRAME = re.compile(r'^\*? ?#(\d+) File "(.*)", line (\d+), in (\S+)$', re.M)
-HEADER = re.compile(r"^Thread 0x([0-9a-f]+)(?: \(tid (\d+)\))?.*?(\[holds the GIL\])?:$", re.M)
+HEADER = re.compile(r'^Thread 0x([0-9a-f]+)(?: \(tid (\d+)\))?(?: "(.*)")?( \[holds the GIL\])?:$', re.M)
 LIMIT = 5
 
 
@@ -42,7 +42,7 @@ def _stack_diff(want, got):
 
 
 def check_threads(text, truth, failures):
-    """pystack -a: every thread, its ids, the GIL holder, its whole stack."""
+    """pystack -a: every thread, its ids and name, the GIL holder, its whole stack."""
     sections = {}
     headers = list(HEADER.finditer(text))
     for i, h in enumerate(headers):
@@ -59,7 +59,10 @@ def check_threads(text, truth, failures):
         # The interpreter records the kernel thread id only from 3.11 on.
         if truth["version_info"] >= [3, 11] and header.group(2) != str(t["native_id"]):
             failures.append("thread %s: tid %s, want %s" % (t["name"], header.group(2), t["native_id"]))
-        if bool(header.group(3)) != t["main"]:
+        if header.group(3) != t["name"]:
+            failures.append("thread %s: named %r in the header: %s"
+                            % (t["name"], header.group(3), header.group(0)))
+        if bool(header.group(4)) != t["main"]:
             failures.append("thread %s: GIL marker wrong (the main thread holds it): %s"
                             % (t["name"], header.group(0)))
         got = _frames(body)
