@@ -8,7 +8,9 @@
 set(CPYDBG_TEST_INTERPRETERS
   2.7.18 3.6.15 3.7.16 3.8.18 3.9.18 3.10.13 3.11.7 3.12.1 3.13.0 debian-3.11 debian-3.11d
   CACHE STRING "Interpreters of the support table: pyenv versions, debian-3.11, debian-3.11d")
-set(CPYDBG_TEST_SCENARIOS stack CACHE STRING "Scenarios in tests/integration/scenarios")
+# Scenarios in tests/integration/scenarios (a plain variable, so a build
+# directory configured earlier picks up new ones).
+set(CPYDBG_TEST_SCENARIOS stack objects)
 
 set(_matrix_lldbs "")
 if(TARGET cpydbg_lldb)
