@@ -15,7 +15,6 @@ _SYMBOL = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_char_p, ctype
 _THREAD = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.POINTER(ctypes.c_uint64), ctypes.POINTER(ctypes.c_uint64))
 _EVAL = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_uint64), ctypes.c_void_p, ctypes.c_uint64)
 _GEN = ctypes.CFUNCTYPE(ctypes.c_uint64, ctypes.c_void_p)
-_NAME = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_uint64, ctypes.c_void_p, ctypes.c_uint64)
 _MODULES = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_uint64)
 _MAPPINGS = _MODULES
 
@@ -23,7 +22,7 @@ _MAPPINGS = _MODULES
 class _Callbacks(ctypes.Structure):
     _fields_ = [("ctx", ctypes.c_void_p), ("read_memory", _READ), ("lookup_symbol", _SYMBOL),
                 ("selected_thread", _THREAD), ("evaluate", _EVAL), ("generation", _GEN),
-                ("thread_name", _NAME), ("module_paths", _MODULES), ("core_mappings", _MAPPINGS)]
+                ("module_paths", _MODULES), ("core_mappings", _MAPPINGS)]
 
 
 _LIB.cpydbg_open.restype = ctypes.c_void_p
@@ -93,23 +92,6 @@ def _generation(_ctx):
     return _stops[0]
 
 
-_names = {}  # stop number -> {lwp: thread name}
-
-
-@_NAME
-def _thread_name(_ctx, lwp, buf, size):
-    # Listing gdb's threads costs ~1 ms with 100 of them: once per stop, not per thread.
-    if _stops[0] not in _names:
-        _names.clear()
-        _names[_stops[0]] = dict((t.ptid[1], t.name) for t in gdb.selected_inferior().threads())
-    name = _names[_stops[0]].get(lwp)
-    if not name:
-        return 0
-    data = name.encode()[: size - 1] + b"\0"
-    ctypes.memmove(buf, data, len(data))
-    return 1
-
-
 @_MODULES
 def _module_paths(_ctx, buf, size):
     names = "\n".join(o.filename for o in gdb.objfiles() if o.filename).encode()[: size - 1] + b"\0"
@@ -137,8 +119,8 @@ def _core_mappings(_ctx, buf, size):
     return 1
 
 
-_CALLBACKS = _Callbacks(None, _read, _symbol, _thread, _evaluate, _generation, _thread_name,
-                        _module_paths, _core_mappings)
+_CALLBACKS = _Callbacks(None, _read, _symbol, _thread, _evaluate, _generation, _module_paths,
+                        _core_mappings)
 _sessions = {}  # inferior pid -> session handle
 
 

@@ -70,11 +70,6 @@ class CallbackTarget : public cpydbg::Target {
     }
     return paths;
   }
-  std::optional<std::string> thread_name(uint64_t lwp) override {
-    char buf[256] = "";
-    if (cb_.thread_name && cb_.thread_name(cb_.ctx, lwp, buf, sizeof buf)) return std::string(buf);
-    return std::nullopt;
-  }
 
  private:
   // The symbol from the mapped files' ELF tables (live: /proc/<pid>/maps;

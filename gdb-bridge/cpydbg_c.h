@@ -24,8 +24,6 @@ typedef struct cpydbg_callbacks {
   int (*evaluate)(void *ctx, const char *expr, uint64_t *value, char *error, uint64_t error_size);
   /* Stop id: changes whenever the process may have run. */
   uint64_t (*generation)(void *ctx);
-  /* Name of the thread with kernel id `lwp` into buf; return 1, or 0. */
-  int (*thread_name)(void *ctx, uint64_t lwp, char *buf, uint64_t size);
   /* Loaded executable and libraries, '\n'-separated, into buf; return 1, or 0. */
   int (*module_paths)(void *ctx, char *buf, uint64_t size);
   /* File-backed mappings of a core file (its NT_FILE note), one

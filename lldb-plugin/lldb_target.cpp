@@ -198,16 +198,4 @@ std::vector<std::string> LldbTarget::module_paths() {
   return paths;
 }
 
-std::optional<std::string> LldbTarget::thread_name(uint64_t lwp) {
-  if (!process_.IsValid()) return std::nullopt;
-  for (uint32_t i = 0, n = process_.GetNumThreads(); i < n; ++i) {
-    lldb::SBThread thread = process_.GetThreadAtIndex(i);
-    if (thread.GetThreadID() != lwp) continue;
-    const char* name = thread.GetName();
-    if (name && *name) return std::string(name);
-    return std::nullopt;
-  }
-  return std::nullopt;
-}
-
 }  // namespace cpydbg::lldb_plugin

@@ -20,7 +20,6 @@ class LldbTarget final : public Target {
   std::optional<uint64_t> evaluate(std::string_view expr, std::string* error) override;
   uint64_t generation() override;
   std::vector<std::string> module_paths() override;
-  std::optional<std::string> thread_name(uint64_t lwp) override;
 
  private:
   lldb::SBFrame selected_frame();

@@ -45,9 +45,6 @@ class Target {
   // Paths of the loaded executable and shared libraries; the libpython
   // soname tells the version when no symbol does (2.7, 3.6 … 3.10).
   virtual std::vector<std::string> module_paths() { return {}; }
-
-  // Name of the thread with this kernel id, if the debugger knows it.
-  virtual std::optional<std::string> thread_name(uint64_t /*lwp*/) { return std::nullopt; }
 };
 
 }  // namespace cpydbg
