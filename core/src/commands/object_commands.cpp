@@ -1,10 +1,12 @@
 // pyobj, py-print and pyinfo.
 #include "commands/context.h"
 
+#include <unordered_set>
+
 namespace cpydbg {
 namespace {
 
-constexpr uint64_t kTpFlagHeapType = 1ull << 9;
+constexpr size_t kMaxTraceback = 10000;  // entries shown; a longer chain is corrupt or looped
 
 std::string generator_state(Context& ctx, const GeneratorInfo& g) {
   switch (g.state) {
@@ -16,9 +18,36 @@ std::string generator_state(Context& ctx, const GeneratorInfo& g) {
   return "finished";
 }
 
-// What pyobj adds under the repr: where a generator or coroutine is, and the
-// attributes (__dict__, then __slots__) of an instance of a class defined in
-// Python, which its repr does not show.
+// An exception's __traceback__ (3.x), outermost first as Python prints it.
+void print_traceback(Context& ctx, uint64_t exc, std::ostream& out) {
+  const Offsets& o = ctx.python().off();
+  if (o.exc.traceback == kAbsent) return;  // 2.7 keeps it in sys.exc_info only
+  auto tb = ctx.reader.ptr(exc + o.exc.traceback);
+  if (!tb || !*tb) return;
+  out << "Traceback (most recent call last):\n";
+  std::unordered_set<uint64_t> seen;
+  for (uint64_t t = *tb; t; ) {
+    if (seen.size() >= kMaxTraceback || !seen.insert(t).second) {
+      out << "  (the traceback chain loops or is too long)\n";
+      return;
+    }
+    auto frame = ctx.reader.ptr(t + o.traceback.tb_frame);
+    auto lasti = ctx.reader.get<int32_t>(t + o.traceback.tb_lasti);
+    auto next = ctx.reader.ptr(t + o.traceback.tb_next);
+    auto f = frame && *frame ? ctx.walker->frame_of_object(*frame) : std::nullopt;
+    if (!f || !lasti || !next) {
+      out << "  (unreadable traceback entry)\n";
+      return;
+    }
+    f->unit_offset = *lasti;  // the instruction that raised, not where the frame is now
+    out << "  " << ctx.location(*f) << "\n";
+    t = *next;
+  }
+}
+
+// What pyobj adds under the repr: where a generator or coroutine is, an
+// exception's traceback, and the attributes (__dict__, then __slots__) of an
+// instance of a class defined in Python, which its repr does not show.
 void print_details(Context& ctx, uint64_t addr, const FormatOptions& options, std::ostream& out) {
   auto& access = ctx.access();
   for (const char* type : {"PyGen_Type", "PyCoro_Type", "PyAsyncGen_Type"}) {
@@ -29,6 +58,7 @@ void print_details(Context& ctx, uint64_t addr, const FormatOptions& options, st
   }
   auto type = access.type_of(addr);
   auto flags = type ? access.tp_flags(*type) : std::nullopt;
+  if (flags && (*flags & kTpFlagBaseExcSubclass)) print_traceback(ctx, addr, out);
   bool user_instance = (flags && (*flags & kTpFlagHeapType) && !access.is_instance(addr, "PyType_Type")) ||
                        access.is_instance(addr, "PyInstance_Type");
   if (!user_instance) return;
@@ -55,6 +85,15 @@ void cmd_pyobj(Context& ctx, const std::vector<std::string>& args, std::ostream&
   auto addr = ctx.target.evaluate(expr, &error);
   if (!addr) throw CommandError("pyobj: cannot evaluate '" + expr + "': " + error);
   ctx.python();
+  // 0x1, a stack address, the middle of an object: one line saying so, not
+  // a header and a repr that both say "unreadable".
+  auto type = ctx.access().type_of(*addr);
+  if (!type || !ctx.access().type_name(*type)) {
+    std::ostringstream msg;
+    msg << "pyobj: no Python object at 0x" << std::hex << *addr
+        << " (its memory or its type is unreadable)";
+    throw CommandError(msg.str());
+  }
   out << ctx.fmt().describe(*addr) << "\n" << ctx.fmt().repr(*addr, options) << "\n";
   print_details(ctx, *addr, options, out);
 }

@@ -12,6 +12,12 @@
 
 namespace cpydbg {
 
+// tp_flags bits, identical in 2.7 and every 3.x.
+inline constexpr uint64_t kTpFlagHeapType = 1ull << 9;
+inline constexpr uint64_t kTpFlagLongSubclass = 1ull << 24;
+inline constexpr uint64_t kTpFlagBaseExcSubclass = 1ull << 30;
+inline constexpr uint64_t kTpFlagTypeSubclass = 1ull << 31;
+
 class ObjectAccess {
  public:
   explicit ObjectAccess(Python& py) : py_(py) {}

@@ -145,14 +145,8 @@ std::optional<int> frame_line(Context& c, uint64_t frame_object) {
   } else if (auto lineno = c.mem.get<int32_t>(frame_object + f.f_lineno); lineno && *lineno) {
     return *lineno;
   }
-  uint64_t frame = frame_object;
-  if (f.f_frame != kAbsent) {
-    auto iframe = c.field(frame_object, f.f_frame);
-    if (!iframe || !*iframe) return std::nullopt;
-    frame = *iframe;
-  }
   Walker walker(c.py);
-  auto info = walker.frame_at(frame);
+  auto info = walker.frame_of_object(frame_object);
   if (!info) return std::nullopt;
   CodeCache codes(c.obj);
   const CodeInfo* code = codes.get(info->code);

@@ -33,12 +33,6 @@ inline constexpr int64_t kMaxSaneLength = int64_t(1) << 34;
 // decimal digits) an int prints as a size marker.
 inline constexpr int64_t kMaxIntDigits = 2000;
 
-// tp_flags bits, identical in 2.7 and every 3.x.
-inline constexpr uint64_t kTpFlagHeapType = 1ull << 9;
-inline constexpr uint64_t kTpFlagLongSubclass = 1ull << 24;
-inline constexpr uint64_t kTpFlagBaseExcSubclass = 1ull << 30;
-inline constexpr uint64_t kTpFlagTypeSubclass = 1ull << 31;
-
 // Maps type addresses to kinds, learned once per process from the exported
 // type symbols and cached per type seen.
 class TypeTable {

@@ -235,6 +235,9 @@ Offsets Offsets::resolve(const Layout& l) {
   o.gen.gi_frame_state = r.opt("PyGenObject", "gi_frame_state");
   o.exc.args = r.opt("PyBaseExceptionObject", "args");
   o.exc.traceback = r.opt("PyBaseExceptionObject", "traceback");
+  o.traceback.tb_next = r.opt("PyTracebackObject", "tb_next");
+  o.traceback.tb_frame = r.opt("PyTracebackObject", "tb_frame");
+  o.traceback.tb_lasti = r.opt("PyTracebackObject", "tb_lasti");
   o.slice.start = r.opt("PySliceObject", "start");
   o.slice.stop = r.opt("PySliceObject", "stop");
   o.slice.step = r.opt("PySliceObject", "step");

@@ -146,6 +146,9 @@ struct Offsets {
              gi_iframe = kAbsent, gi_frame_state = kAbsent;
   } gen;
   struct { uint64_t args = kAbsent, traceback = kAbsent; } exc;
+  struct {
+    uint64_t tb_next = kAbsent, tb_frame = kAbsent, tb_lasti = kAbsent;  // tb_lasti in bytes
+  } traceback;
   struct { uint64_t start = kAbsent, stop = kAbsent, step = kAbsent; } slice;
   struct {
     uint64_t start = kAbsent, stop = kAbsent, step = kAbsent, length = kAbsent, len27 = kAbsent;

@@ -143,6 +143,14 @@ std::optional<FrameInfo> Walker::read_frame(uint64_t addr) {
 
 std::optional<FrameInfo> Walker::frame_at(uint64_t frame_addr) { return read_frame(frame_addr); }
 
+std::optional<FrameInfo> Walker::frame_of_object(uint64_t frame_object) {
+  const Offsets& o = py_.off();
+  if (o.frame.f_frame == kAbsent) return read_frame(frame_object);
+  auto iframe = py_.mem().ptr(frame_object + o.frame.f_frame);
+  if (!iframe || !*iframe) return std::nullopt;
+  return read_frame(*iframe);
+}
+
 std::optional<GeneratorInfo> Walker::generator(uint64_t gen) {
   using State = GeneratorInfo::State;
   const Offsets& o = py_.off();

@@ -59,6 +59,9 @@ class Walker {
                                 const WalkLimits& limits = {});
   // A frame from a frame object / generator (for pyobj and generators).
   std::optional<FrameInfo> frame_at(uint64_t frame_addr);
+  // The frame a frame object stands for (3.11+: the interpreter frame it
+  // points to, which it owns once the function has returned).
+  std::optional<FrameInfo> frame_of_object(uint64_t frame_object);
   // The state and frame of the generator/coroutine object at `gen`; nullopt
   // when its memory is unreadable.
   std::optional<GeneratorInfo> generator(uint64_t gen);

@@ -3,12 +3,14 @@
 # while the process stops itself with SIGTRAP. Before stopping it writes, as
 # JSON at argv[1], for each object: hex(id), repr, type name, len (where the
 # type has one) and, for instances of Python classes, their attributes
-# (__dict__ then __slots__) as repr strings. Valid Python 2.7 and 3.x.
+# (__dict__ then __slots__) as repr strings, and for exceptions their
+# traceback. Valid Python 2.7 and 3.x.
 import codecs
 import json
 import os
 import signal
 import sys
+import traceback
 import weakref
 
 PY2 = sys.version_info[0] == 2
@@ -120,8 +122,14 @@ add("weakref", weakref.ref(point))
 add("exception", ValueError("bad"))
 add("exception_args", KeyError(1, 2))
 add("exception_custom", MyError(u("caf\\xe9")))
-try:
+
+
+def fail():
     raise MyError("raised")
+
+
+try:
+    fail()
 except MyError:
     add("exception_raised", sys.exc_info()[1])
 if not PY2:
@@ -139,7 +147,10 @@ def write_truth():
         if name in attributes:
             attrs = [[a, repr(getattr(obj, a)) if hasattr(obj, a) else None]
                      for a in attributes[name]]
+        # 3.x: where the exception went through, outermost first.
+        tb = getattr(obj, "__traceback__", None) if isinstance(obj, BaseException) else None
         truth["objects"].append({
+            "traceback": [[f[0], f[1], f[2]] for f in traceback.extract_tb(tb)] if tb else None,
             "name": name, "id": hex(id(obj)).rstrip("L"), "repr": repr(obj),
             "type": type(obj).__name__,
             "len": len(obj) if isinstance(obj, sized) else None, "attributes": attrs})

@@ -1,6 +1,7 @@
 """What a user checks in the `objects` scenario: pyobj of each object prints
 its type, address, refcount and len, then exactly the target's own repr(),
-then (instances of Python classes) their attributes; the cut-offs work."""
+then an exception's traceback and the attributes of instances of Python
+classes; the cut-offs work."""
 import re
 
 LIMITED = "ten"  # a list of 0..9, printed again with --max-items 3 and --depth 0
@@ -28,6 +29,11 @@ def check(out, truth, failures):
             failures.append("pyobj %s (%s): header should match %s:\n%s" % (o["id"], o["name"], header, text))
         if len(lines) < 2 or lines[1] != o["repr"]:
             failures.append("pyobj %s (%s): repr should be %s:\n%s" % (o["id"], o["name"], o["repr"], text))
+        if o["traceback"]:
+            want = ["Traceback (most recent call last):"] + [
+                '  File "%s", line %d, in %s' % tuple(f) for f in o["traceback"]]
+            if lines[2:2 + len(want)] != want:
+                failures.append("pyobj %s (%s): traceback should be %s:\n%s" % (o["id"], o["name"], want, text))
         for name, rep in o["attributes"] or []:
             line = "  %s = %s" % (name, rep if rep is not None else "<unset>")
             if line not in lines[2:]:
