@@ -10,7 +10,7 @@ set(CPYDBG_TEST_INTERPRETERS
   CACHE STRING "Interpreters of the support table: pyenv versions, debian-3.11, debian-3.11d")
 # Scenarios in tests/integration/scenarios (a plain variable, so a build
 # directory configured earlier picks up new ones).
-set(CPYDBG_TEST_SCENARIOS stack objects)
+set(CPYDBG_TEST_SCENARIOS stack objects opstack)
 
 set(_matrix_lldbs "")
 if(TARGET cpydbg_lldb)

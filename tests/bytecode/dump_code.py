@@ -134,9 +134,11 @@ def source_of(modname):
 
 
 def stack_effects():
-    out = []
+    """dis.stack_effect samples [op, arg, jump, effect], and the opcodes for
+    which dis refused every sample (it knows no effect for them)."""
+    out, refused = [], []
     if V < (3, 4):
-        return out
+        return out, refused
     for op in range(256):
         name = opcode.opname[op]
         if name.startswith("<"):
@@ -145,6 +147,7 @@ def stack_effects():
         if V >= (3, 13):
             import _opcode
             hasarg = _opcode.has_arg(op)
+        before = len(out)
         for arg in ([0, 1, 2, 3, 4, 7, 255, 256, 257, 300, 513, 1023] if hasarg else [None]):
             for jump in ([None, False, True] if V >= (3, 8) else [None]):
                 try:
@@ -155,7 +158,9 @@ def stack_effects():
                 except ValueError:
                     continue
                 out.append([op, arg if arg is not None else 0, jump, e])
-    return out
+        if len(out) == before:
+            refused.append(op)
+    return out, refused
 
 
 def exception_entries(co):
@@ -201,8 +206,9 @@ def main():
         except Exception:
             continue
         walk(compile(src, path, "exec"), codes, m)
+    effects, refused = stack_effects()
     json.dump({"version": "%d.%d.%d" % sys.version_info[:3], "codes": codes,
-               "stack_effects": stack_effects(),
+               "stack_effects": effects, "stack_effect_refused": refused,
                "adaptive": adaptive()}, sys.stdout)
 
 

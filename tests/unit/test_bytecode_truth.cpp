@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <fstream>
 #include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -139,6 +140,9 @@ void check_build(const Build& b) {
   const bool lnotab = fmt == "lnotab27" || fmt == "lnotab";
   const bool older = fmt == "lnotab27" || t.layout.minor() == 6;  // see stack check
   size_t n_codes = 0, n_insns = 0, n_lines = 0, n_positions = 0, n_stack_exact = 0;
+  // Base opcodes of code objects whose computed maximum equals co_stacksize:
+  // their effects took part in an exact match (2.7's only per-opcode check).
+  std::set<int> exercised;
   size_t n_under = 0, n_folded = 0, n_ambiguous_codes = 0, n_handlers = 0;
   const bool peephole = t.layout.major() == 2 || t.layout.minor() <= 9;
   for (const json& code : t.dump["codes"]) {
@@ -222,6 +226,7 @@ void check_build(const Build& b) {
     n_ambiguous_codes += ambiguous;
     if (max_depth == stacksize) {
       ++n_stack_exact;
+      for (const auto& in : an.insns) exercised.insert(in.base);
     } else if (peephole && max_depth < stacksize && code["tuple_consts"].get<bool>()) {
       // <=3.9: the peephole optimiser folds LOAD_CONST... BUILD_TUPLE into one
       // constant after co_stacksize was computed, so the real maximum is
@@ -273,6 +278,7 @@ void check_build(const Build& b) {
 
   // Stack effects in the table against dis.stack_effect samples.
   size_t n_effects = 0, n_instrumented = 0;
+  std::set<int> compared, replaced;
   for (const json& s : t.dump["stack_effects"]) {
     int op = s[0];
     uint32_t arg = s[1];
@@ -297,13 +303,73 @@ void check_build(const Build& b) {
                                          "WITH_CLEANUP_START", "WITH_CLEANUP_FINISH",
                                          "POP_EXCEPT"};
       if (t.layout.minor() == 6 &&
-          std::find(std::begin(k36), std::end(k36), name) != std::end(k36))
+          std::find(std::begin(k36), std::end(k36), name) != std::end(k36)) {
+        replaced.insert(op);
         continue;
+      }
       CHECK(std::max(got_nj, got_j) == want);
     } else {
       CHECK((s[2].get<bool>() ? got_j : got_nj) == want);
     }
+    compared.insert(op);
     ++n_effects;
+  }
+  // Every opcode the table gives an effect for was compared: directly, or
+  // (specialised and INSTRUMENTED_* opcodes, which dis refuses or declares
+  // differently, and which the depth analysis replaces by their base) through
+  // the base opcode. 2.7 has no dis.stack_effect: there the effects are only
+  // checked through co_stacksize, opcode by opcode as far as the code
+  // objects exercise them.
+  if (t.layout.major() == 2) {
+    std::string missing;
+    size_t n_table = 0;
+    for (const auto& [op, e] : ops.effect_nojump) {
+      if (op >= int(ops.names.size()) || ops.names[op].empty()) continue;
+      ++n_table;
+      if (!exercised.count(op)) missing += " " + ops.names[op];
+    }
+    MESSAGE("2.7 has no dis.stack_effect: " << n_table - std::count(missing.begin(), missing.end(), ' ')
+            << " of " << n_table << " opcodes checked through co_stacksize (exact maximum);"
+            << " not exercised by the code objects:" << missing);
+    CHECK(exercised.size() > 60);
+  } else {
+    // dis knows no effect for some opcodes (3.6/3.7: NOP, EXTENDED_ARG);
+    // the table must give them none either.
+    size_t n_refused = 0;
+    for (const json& r : t.dump["stack_effect_refused"]) {
+      int op = r;
+      auto nj = ops.effect_nojump.find(op);
+      if (nj == ops.effect_nojump.end()) continue;
+      INFO("dis refuses " << ops.names[op]);
+      for (uint32_t arg : {0u, 1u, 255u, 256u}) CHECK(nj->second.at(arg) == 0);
+      replaced.insert(op);
+      ++n_refused;
+    }
+    size_t n_via_base = 0, n_placeholders = 0;
+    for (const auto& [op, e] : ops.effect_nojump) {
+      if (op >= int(ops.names.size()) || ops.names[op].empty() || compared.count(op) ||
+          replaced.count(op))
+        continue;
+      // They stand for an opcode kept elsewhere; the analysis uses that one's.
+      const std::string& n = ops.names[op];
+      if (n == "INSTRUMENTED_LINE" || n == "INSTRUMENTED_INSTRUCTION" || n == "ENTER_EXECUTOR") {
+        ++n_placeholders;
+        continue;
+      }
+      std::string code = {char(op), 0};
+      auto decoded = op < 256 ? bytecode::decode(ops, code) : std::vector<bytecode::Instruction>{};
+      int base = decoded.empty() ? op : decoded[0].base;
+      INFO("opcode " << op << " " << ops.names[op] << " (base " << base << ")");
+      CHECK_MESSAGE((base != op && compared.count(base)),
+                    "has a stack effect in the table but dis.stack_effect was never asked");
+      ++n_via_base;
+    }
+    MESSAGE(std::string(b.label) << ": every opcode of the table compared (" << compared.size()
+                                  << " directly, " << n_via_base << " through their base opcode, "
+                                  << n_refused << " with no effect in dis and none in the table, "
+                                  << replaced.size() - n_refused
+                                  << " 3.6 over-counts replaced on purpose; " << n_placeholders
+                                  << " placeholders for an opcode kept elsewhere)");
   }
   MESSAGE(std::string(b.label) << ": " << n_adaptive << " quickened instructions ("
                                 << n_specialised << " specialised) decoded as dis shows them");
