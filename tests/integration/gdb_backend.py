@@ -54,10 +54,11 @@ def run_gdb(program, shim, args=(), env=None, core=None, commands=(), emit=None,
     marker = "__CPYDBG_%s_" % secrets.token_hex(6)
     with tempfile.TemporaryDirectory(prefix="cpydbg-gdb-") as tmp:
         cmdfile = os.path.join(tmp, "commands.gdb")
-        pre = ["set debuginfod enabled off", "set pagination off", "set width 0",
-               "set confirm off"]
+        # -iex: before gdb loads the program and its debug files.
+        early = ["set debuginfod enabled off"]
+        pre = ["set pagination off", "set width 0", "set confirm off"]
         if no_separate_debug:
-            pre.append("set debug-file-directory " + os.path.join(tmp, "no-debug-files"))
+            early.append("set debug-file-directory " + os.path.join(tmp, "no-debug-files"))
         for k, v in (env or {}).items():
             pre.append("set environment %s %s" % (k, v))
         pre.append("source " + shim)
@@ -76,6 +77,8 @@ def run_gdb(program, shim, args=(), env=None, core=None, commands=(), emit=None,
         if core is None:
             pre.append("kill")
         argv = ["gdb", "-nx", "-q", "-batch"]
+        for c in early:
+            argv += ["-iex", c]
         for c in pre:
             argv += ["-ex", c]
         argv += [program, core] if core else ["--args", program] + list(args)
