@@ -135,6 +135,9 @@ except MyError:
 if not PY2:
     exec("async def coroutine():\n    return 1\n")
     add("coroutine", coroutine())  # noqa: F821
+if sys.version_info >= (3, 6):
+    exec("async def async_generator():\n    yield 1\n")
+    add("async_generator", async_generator())  # noqa: F821
 attributes = {"point": ["x", "y"], "slotted": ["a", "b"]}
 sized = (str, bytes, bytearray, tuple, list, dict, set, frozenset, type(u("")))
 
