@@ -17,12 +17,16 @@ _EVAL = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_char_p, ctypes.
 _GEN = ctypes.CFUNCTYPE(ctypes.c_uint64, ctypes.c_void_p)
 _MODULES = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_uint64)
 _MAPPINGS = _MODULES
+_FRAMEVALS = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p,
+                              ctypes.POINTER(ctypes.c_uint64), ctypes.POINTER(ctypes.c_uint8),
+                              ctypes.c_uint64, ctypes.POINTER(ctypes.c_uint64))
 
 
 class _Callbacks(ctypes.Structure):
     _fields_ = [("ctx", ctypes.c_void_p), ("read_memory", _READ), ("lookup_symbol", _SYMBOL),
                 ("selected_thread", _THREAD), ("evaluate", _EVAL), ("generation", _GEN),
-                ("module_paths", _MODULES), ("core_mappings", _MAPPINGS)]
+                ("module_paths", _MODULES), ("core_mappings", _MAPPINGS),
+                ("frame_values", _FRAMEVALS)]
 
 
 _LIB.cpydbg_open.restype = ctypes.c_void_p
@@ -119,8 +123,38 @@ def _core_mappings(_ctx, buf, size):
     return 1
 
 
+@_FRAMEVALS
+def _frame_values(_ctx, function, names, values, valid, max_frames, n_frames):
+    function, names = function.decode(), names.decode().split("\n")
+    ulong = gdb.lookup_type("unsigned long")
+    n = 0
+    try:
+        frame = gdb.newest_frame()
+    except gdb.error:
+        frame = None
+    while frame is not None and n < max_frames:
+        if frame.name() == function:
+            for i, name in enumerate(names):
+                k = n * len(names) + i
+                valid[k] = 0
+                try:
+                    v = frame.read_var(name)
+                    if not v.is_optimized_out:
+                        values[k] = int(v.cast(ulong))
+                        valid[k] = 1
+                except (gdb.error, ValueError):
+                    pass
+            n += 1
+        try:
+            frame = frame.older()
+        except gdb.error:
+            break
+    n_frames[0] = n
+    return 1
+
+
 _CALLBACKS = _Callbacks(None, _read, _symbol, _thread, _evaluate, _generation, _module_paths,
-                        _core_mappings)
+                        _core_mappings, _frame_values)
 _sessions = {}  # inferior pid -> session handle
 
 

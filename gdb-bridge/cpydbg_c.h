@@ -31,6 +31,12 @@ typedef struct cpydbg_callbacks {
    * The core reads the mapped files' ELF symbol tables itself: one gdb symbol
    * lookup costs milliseconds once libpython's DWARF is loaded. */
   int (*core_mappings)(void *ctx, char *buf, uint64_t size);
+  /* For the selected thread's native frames running `function` (innermost
+   * first, at most max_frames): the integer values of the '\n'-separated
+   * `names`, frame by frame into values[frame * n_names + i], valid[same] = 1
+   * where the debugger could evaluate it. Sets *n_frames; return 1, or 0. */
+  int (*frame_values)(void *ctx, const char *function, const char *names, uint64_t *values,
+                      uint8_t *valid, uint64_t max_frames, uint64_t *n_frames);
 } cpydbg_callbacks;
 
 typedef struct cpydbg_session cpydbg_session;

@@ -187,6 +187,25 @@ uint64_t LldbTarget::generation() {
   return process_.IsValid() ? process_.GetStopID(false) : 0;
 }
 
+std::vector<Target::FrameValues> LldbTarget::native_frame_values(
+    std::string_view function, const std::vector<std::string>& names) {
+  std::vector<FrameValues> out;
+  if (!process_.IsValid()) return out;
+  lldb::SBThread thread = process_.GetSelectedThread();
+  if (!thread.IsValid()) return out;
+  for (uint32_t i = 0, n = thread.GetNumFrames(); i < n; ++i) {
+    lldb::SBFrame frame = thread.GetFrameAtIndex(i);
+    // Inlined callees are frames of their own, named after themselves.
+    const char* name = frame.GetFunctionName();
+    if (!name || function != name) continue;
+    FrameValues values(names.size());
+    for (size_t k = 0; k < names.size(); ++k)
+      values[k] = scalar_of(frame.FindVariable(names[k].c_str()), nullptr);
+    out.push_back(std::move(values));
+  }
+  return out;
+}
+
 std::vector<std::string> LldbTarget::module_paths() {
   std::vector<std::string> paths;
   for (uint32_t i = 0, n = target_.GetNumModules(); i < n; ++i) {

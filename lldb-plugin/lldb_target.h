@@ -20,6 +20,8 @@ class LldbTarget final : public Target {
   std::optional<uint64_t> evaluate(std::string_view expr, std::string* error) override;
   uint64_t generation() override;
   std::vector<std::string> module_paths() override;
+  std::vector<FrameValues> native_frame_values(std::string_view function,
+                                               const std::vector<std::string>& names) override;
 
  private:
   lldb::SBFrame selected_frame();

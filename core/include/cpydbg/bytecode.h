@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -123,6 +124,10 @@ StackAnalysis analyse_stack(const OpcodeTable& t, std::string_view code, uint32_
                             const DecodeOptions& options = {});
 // Depth at the first instruction.
 int entry_depth(const OpcodeTable& t, uint32_t co_flags);
+// What the instruction does to the depth when it falls through, as the
+// interpreter runs it (the table's effect, where the compiler's bookkeeping
+// differs corrected); nullopt when the table has none.
+std::optional<int> run_time_effect(const OpcodeTable& t, const Instruction& in);
 
 struct StackDepth {
   int depth = -1;      // values on the stack before the instruction executes

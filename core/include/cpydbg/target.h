@@ -38,6 +38,16 @@ class Target {
     return std::nullopt;
   }
 
+  // For each native frame of the selected thread that runs `function`
+  // (innermost first), the integer values of the named locals/arguments;
+  // nullopt where the debugger cannot evaluate one (no DWARF, optimised out).
+  // pyopstack reads the eval loop's `stack_pointer` this way.
+  using FrameValues = std::vector<std::optional<uint64_t>>;
+  virtual std::vector<FrameValues> native_frame_values(std::string_view /*function*/,
+                                                       const std::vector<std::string>& /*names*/) {
+    return {};
+  }
+
   // Changes whenever the process may have run since the last call (stop id).
   // The core drops its caches and Python-frame selection when it changes.
   virtual uint64_t generation() { return 0; }

@@ -1,5 +1,6 @@
 // pyopstack: disassembly around the current instruction and the value stack.
 #include <iomanip>
+#include <map>
 
 #include "commands/context.h"
 #include "commands/disassembly.h"
@@ -51,13 +52,22 @@ struct Depth {
   std::string source;
 };
 
-Depth stack_depth(Context& ctx, const FrameInfo& f,
+Depth stack_depth(Context& ctx, const FrameInfo& f, std::optional<int64_t> c_local,
                   const bytecode::StackAnalysis& analysis, const bytecode::Instruction* cur) {
   const OpcodeTable& ops = ctx.python().layout().opcodes;
   Depth d;
+  // The frame's own record, else the eval loop's C local: the innermost
+  // frame's stack pointer lives only there.
   std::optional<int64_t> saved;
-  // The innermost frame's stack pointer lives in a C local, not in memory.
-  if (f.saved_depth && !f.innermost) saved = f.saved_depth;
+  std::string label = "saved by the interpreter", conflict;
+  if (f.saved_depth && !f.innermost) {
+    saved = f.saved_depth;
+    if (c_local && *c_local != *saved)
+      conflict = "; the C local stack_pointer gives " + std::to_string(*c_local) + ": they disagree";
+  } else if (c_local) {
+    saved = c_local;
+    label = "C local stack_pointer";
+  }
   std::optional<int64_t> before, after;
   std::string why;
   if (!cur) {
@@ -68,8 +78,7 @@ Depth stack_depth(Context& ctx, const FrameInfo& f,
       why = at.error;
     } else {
       before = at.depth;
-      auto e = ops.effect_nojump.find(cur->base);
-      if (e != ops.effect_nojump.end()) after = *before + e->second.at(cur->arg);
+      if (auto e = bytecode::run_time_effect(ops, *cur)) after = *before + *e;
       if (!at.exact)
         why = "the bytecode allows several depths here; " + std::to_string(*before) +
               " is the largest";
@@ -84,24 +93,24 @@ Depth stack_depth(Context& ctx, const FrameInfo& f,
     // caller), down to one below what the instruction leaves behind.
     int64_t lowest = std::min(*before, after.value_or(*before) - 1);
     if (*saved == *before) {
-      d.source = "saved by the interpreter; the bytecode agrees";
+      d.source = label + "; the bytecode agrees";
     } else if (f.is_generator && name == "RESUME" && *saved == *before - 1) {
       // 3.13 suspends a generator before the RESUME that follows its yield;
       // the value sent in is pushed when it resumes.
-      d.source = "saved by the interpreter; the bytecode counts " + std::to_string(*before) +
+      d.source = label + "; the bytecode counts " + std::to_string(*before) +
                  " at RESUME, with the value sent in when the generator resumes";
     } else if (*saved >= lowest && *saved < *before) {
       d.slots = *before;
-      d.source = "saved by the interpreter; " + name + " has taken " +
+      d.source = label + "; " + name + " has taken " +
                  std::to_string(*before - *saved) + " of the " + std::to_string(*before) +
                  " values the bytecode counts at its start";
     } else {
-      d.source = "saved by the interpreter, but the bytecode gives " + std::to_string(*before) +
+      d.source = label + ", but the bytecode gives " + std::to_string(*before) +
                  " at the start of " + name + ": they disagree";
     }
   } else if (saved) {
     d.live = d.slots = *saved;
-    d.source = "saved by the interpreter; not checked against the bytecode: " + why;
+    d.source = label + "; not checked against the bytecode: " + why;
   } else if (before) {
     d.live = d.slots = *before;
     d.source = "computed from the bytecode, at the start of " + name +
@@ -109,10 +118,38 @@ Depth stack_depth(Context& ctx, const FrameInfo& f,
   } else {
     d.source = why;
   }
+  d.source += conflict;
   return d;
 }
 
-void show_frame(Context& ctx, std::ostream& out, const std::string& header, const FrameInfo& f) {
+// Depths from the C local `stack_pointer` of each _PyEval_EvalFrameDefault
+// activation of the debugger's selected thread, by the Python frame it runs
+// (its `f` argument up to 3.10, its current `frame` from 3.11); empty
+// without DWARF, when optimised out, or when the thread shown is not the
+// debugger's selected one (its native frames would be another thread's).
+std::map<uint64_t, uint64_t> eval_loop_stack_pointers(Context& ctx, const ThreadInfo& thread) {
+  std::map<uint64_t, uint64_t> out;
+  auto sel = ctx.target.selected_thread();
+  if (!sel || !((sel->lwp && thread.native_thread_id == sel->lwp) ||
+                (sel->pthread && thread.thread_id == sel->pthread)))
+    return out;
+  const char* frame_var = ctx.python().off().iframe.localsplus == kAbsent ? "f" : "frame";
+  for (const auto& v : ctx.target.native_frame_values("_PyEval_EvalFrameDefault",
+                                                      {frame_var, "stack_pointer"}))
+    if (v.size() == 2 && v[0] && v[1]) out.emplace(*v[0], *v[1]);
+  return out;
+}
+
+std::optional<int64_t> depth_from(const std::map<uint64_t, uint64_t>& pointers, const FrameInfo& f) {
+  auto it = pointers.find(f.addr);
+  if (it == pointers.end() || !f.stack_base || it->second < f.stack_base) return std::nullopt;
+  uint64_t bytes = it->second - f.stack_base;
+  if (bytes % 8 || bytes / 8 > (1u << 20)) return std::nullopt;  // not a slot of this stack
+  return int64_t(bytes / 8);
+}
+
+void show_frame(Context& ctx, std::ostream& out, const std::string& header, const FrameInfo& f,
+                std::optional<int64_t> c_local = std::nullopt) {
   out << header << "\n";
   const CodeInfo* c = ctx.code->get(f.code);
   if (!c) return;
@@ -124,7 +161,7 @@ void show_frame(Context& ctx, std::ostream& out, const std::string& header, cons
   const bytecode::Instruction* cur =
       f.unit_offset >= 0 ? bytecode::instruction_at(insns, uint32_t(f.unit_offset)) : nullptr;
   print_listing(ctx, out, *c, insns, cur);
-  Depth d = stack_depth(ctx, f, analysis, cur);
+  Depth d = stack_depth(ctx, f, c_local, analysis, cur);
   if (d.live < 0) {
     out << "  stack depth unknown: " << d.source << "\n";
     return;
@@ -173,15 +210,14 @@ void cmd_pyopstack(Context& ctx, const std::vector<std::string>& args, std::ostr
     show_frame(ctx, out, ctx.fmt().describe(*addr) + ": " + ctx.location(*g->frame), *g->frame);
     return;
   }
-  auto frames = ctx.selected_frames();
+  ThreadInfo thread;
+  auto frames = ctx.selected_frames(&thread);
   if (frames.empty()) throw CommandError("no Python frames in the selected thread");
-  if (all) {
-    for (size_t i = 0; i < frames.size(); ++i) show_frame(ctx, out, ctx.frame_line(i, frames[i]), frames[i]);
-    return;
-  }
   size_t index = n.value_or(ctx.selected_frame);
-  if (index >= frames.size()) throw CommandError("no Python frame " + std::to_string(index));
-  show_frame(ctx, out, ctx.frame_line(index, frames[index]), frames[index]);
+  if (!all && index >= frames.size()) throw CommandError("no Python frame " + std::to_string(index));
+  auto pointers = eval_loop_stack_pointers(ctx, thread);
+  for (size_t i = all ? 0 : index; i < (all ? frames.size() : index + 1); ++i)
+    show_frame(ctx, out, ctx.frame_line(i, frames[i]), frames[i], depth_from(pointers, frames[i]));
 }
 
 }  // namespace cpydbg

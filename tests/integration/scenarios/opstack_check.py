@@ -94,7 +94,11 @@ def expected(name, entry, v):
         if v < (3, 13):
             return [null, fn, one, two, three], call(v, "arith")
         return [fn, null, one, two, three], call(v, "arith")
-    if name in ("arith", "f"):
+    if name == "arith":
+        # Read from the eval loop's C local stack_pointer, the `+` may
+        # already have taken its right operand off (<=3.11 pop it first).
+        return vals[:1], (vals[1:], True)
+    if name == "f":
         return vals, ([], False)
     raise KeyError(name)
 
