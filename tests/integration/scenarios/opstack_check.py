@@ -160,6 +160,15 @@ def check(out, truth, failures):
         if body is not None and not (arrow and ("BINARY_ADD" in arrow[0] or
                                                 ("BINARY_OP" in arrow[0] and "(+)" in arrow[0]))):
             failures.append("traced frame f is not at the +:\n%s" % body)
+    # Arguments with their meaning: a global's name, a jump target, a local.
+    index, body = frame_for(frames, "loop", v)
+    if body is not None and not (re.search(r"LOAD_GLOBAL\)? \d+ \((NULL \+ )?with_block( \+ NULL)?\)", body)
+                                 and re.search(r"JUMP\w*\)? \d+ \(to \d+\)", body)):
+        failures.append("frame loop: no 'LOAD_GLOBAL (with_block)' or jump '(to N)':\n%s" % body)
+    if v >= (3, 7):
+        index, body = frame_for(frames, "f", v)
+        if body is not None and not re.search(r"LOAD_FAST\)? \d+ \(c\)", body):
+            failures.append("frame f: no 'LOAD_FAST (c)':\n%s" % body)
     # The suspended generator: 1 waits for the value sent in.
     m = DEPTH.search(gen)
     got = slots(gen)
