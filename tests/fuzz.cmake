@@ -42,7 +42,7 @@ if(CPYDBG_FUZZ)
   add_test(NAME fuzz_hostile_snapshots
     COMMAND ${CMAKE_COMMAND} -E env ASAN_OPTIONS=detect_leaks=1
             $<TARGET_FILE:cpydbg_fuzz> -max_total_time=${CPYDBG_FUZZ_SECONDS} -timeout=20
-            -rss_limit_mb=3072 -print_final_stats=1
+            -len_control=0 -max_len=400 -rss_limit_mb=3072 -print_final_stats=1
             -artifact_prefix=${CMAKE_CURRENT_BINARY_DIR}/fuzz-crashes/
             ${_work} ${_fuzz}/corpus ${_fuzz}/crashes)
   set_tests_properties(fuzz_hostile_snapshots PROPERTIES LABELS fuzz

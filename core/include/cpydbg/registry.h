@@ -25,6 +25,8 @@ class LayoutRegistry {
   // Re-read $CPYDBG_LAYOUTS. Returns a problem to report (missing directory,
   // unreadable file) or "".
   std::string reload_overrides();
+  // What the last reload_overrides() reported ("" when all was well).
+  const std::string& override_problem() const { return override_problem_; }
 
   // The table for a version series ("3.12") and flavour, or null.
   // A table that fails to parse throws LayoutError naming its file.
@@ -45,6 +47,7 @@ class LayoutRegistry {
  private:
   LayoutRegistry();
   std::vector<TableSource> sources_;
+  std::string override_problem_;
   std::vector<std::pair<std::string, std::shared_ptr<const Layout>>> parsed_;
 };
 

@@ -3,16 +3,19 @@
 #include "cpydbg/session.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 
 #include "commands/context.h"
 #include "commands/thread_names.h"
 #include "cpydbg/bytecode.h"
+#include "cpydbg/registry.h"
 
 namespace cpydbg {
 
 struct Session::State {
   Context ctx;
+  bool layouts_checked = false;  // a $CPYDBG_LAYOUTS problem is said once per session
   explicit State(Target& t) : ctx(t) {}
 };
 
@@ -140,6 +143,11 @@ CommandResult Session::execute(std::string_view name, std::string_view args) {
       ctx.thread_names.clear();
     }
     ctx.reader.start_command();
+    if (!state_->layouts_checked) {  // a mistyped directory must not go unnoticed
+      state_->layouts_checked = true;
+      const std::string& problem = LayoutRegistry::instance().override_problem();
+      if (!problem.empty()) out << "warning: " << problem << "\n";
+    }
     std::vector<std::string> words = split_args(args);
     if (name == "py-bt-full") words.insert(words.begin(), "-l");
     entry->fn(ctx, words, out);
@@ -166,10 +174,18 @@ Python& Context::python() {
 ThreadInfo Context::selected_thread(const std::vector<ThreadInfo>& threads) {
   if (threads.empty()) throw CommandError("the Python runtime has no threads (not initialised?)");
   if (auto sel = target.selected_thread()) {
-    for (const auto& t : threads)
+    bool comparable = sel->pthread != 0;  // else only 3.11+ native ids can tell
+    for (const auto& t : threads) {
       if ((sel->lwp && t.native_thread_id == sel->lwp) ||
           (sel->pthread && t.thread_id == sel->pthread))
         return t;
+      comparable |= sel->lwp && t.native_thread_id;
+    }
+    // Showing the GIL holder instead would pass another thread's stack off
+    // as the selected one's.
+    if (comparable)
+      throw CommandError("the selected thread (tid " + std::to_string(sel->lwp) +
+                         ") runs no Python code; pystack -a shows every Python thread");
   }
   for (const auto& t : threads)
     if (t.holds_gil) return t;
@@ -204,8 +220,15 @@ std::optional<std::string> Context::source_line(const std::string& filename, int
   auto it = source_cache.find(filename);
   if (it == source_cache.end()) {
     std::vector<std::string> lines;
-    std::ifstream in(filename);
-    for (std::string l; lines.size() < 1000000 && std::getline(in, l);) lines.push_back(l);
+    // The name comes from the target: a device (/dev/zero) would be read
+    // forever and a FIFO would block, so only regular files of sane size.
+    constexpr uintmax_t kMaxSourceBytes = 64 << 20;
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(filename, ec) &&
+        std::filesystem::file_size(filename, ec) <= kMaxSourceBytes) {
+      std::ifstream in(filename);
+      for (std::string l; lines.size() < 1000000 && std::getline(in, l);) lines.push_back(l);
+    }
     it = source_cache.emplace(filename, std::move(lines)).first;
   }
   if (line < 1 || size_t(line) > it->second.size()) return std::nullopt;

@@ -34,7 +34,11 @@ void cmd_pystack(Context& ctx, const std::vector<std::string>& args, std::ostrea
   ctx.python();  // attach first: a wrong version is the error to report
   std::string problem;
   auto threads = ctx.walker->threads(&problem);
-  std::vector<ThreadInfo> shown = all ? threads : std::vector<ThreadInfo>{ctx.selected_thread(threads)};
+  // No threads is an error with -a too (selected_thread says so): an empty
+  // answer would read as success.
+  if (threads.empty() && !problem.empty()) throw CommandError("no Python threads: " + problem);
+  std::vector<ThreadInfo> shown =
+      all && !threads.empty() ? threads : std::vector<ThreadInfo>{ctx.selected_thread(threads)};
   for (size_t t = 0; t < shown.size(); ++t) {
     if (t) out << "\n";
     out << ctx.thread_header(shown[t]) << ":\n";

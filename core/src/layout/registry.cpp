@@ -20,11 +20,13 @@ LayoutRegistry::LayoutRegistry() { reload_overrides(); }
 std::string LayoutRegistry::reload_overrides() {
   sources_ = builtin_tables();
   parsed_.clear();
+  override_problem_.clear();
   const char* dir = std::getenv("CPYDBG_LAYOUTS");
   if (!dir || !*dir) return "";
   std::error_code ec;
   if (!fs::is_directory(dir, ec))
-    return std::string("CPYDBG_LAYOUTS=") + dir + " is not a directory; using the built-in tables";
+    return override_problem_ = std::string("CPYDBG_LAYOUTS=") + dir +
+                               " is not a directory; using the built-in tables";
   std::string problems;
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
     if (entry.path().extension() != ".json") continue;
@@ -41,7 +43,7 @@ std::string LayoutRegistry::reload_overrides() {
     if (same != sources_.end()) *same = std::move(src);
     else sources_.push_back(std::move(src));
   }
-  return problems;
+  return override_problem_ = problems;
 }
 
 std::string LayoutRegistry::origin_of(const std::string& name) const {

@@ -140,8 +140,17 @@ std::unique_ptr<Python> Python::attach(Reader& reader, const std::string& forced
     std::unique_ptr<Python> py(new Python(reader, table, d));
     py->checks_ = sanity_checks(*py);
     std::string failed;
-    for (const auto& c : py->checks_)
+    bool mismatch = false;
+    for (const auto& c : py->checks_) {
       if (!c.passed) failed += (failed.empty() ? "" : "; ") + c.what + " (" + c.detail + ")";
+      mismatch |= !c.passed && c.detail != "unreadable";
+    }
+    // Nothing contradicts the table, the memory is just not there: a process
+    // that exited or was killed (the debugger may still read its files'
+    // static data), or a core cut short. Say that, not "wrong table".
+    if (!failed.empty() && !mismatch)
+      throw RuntimeError("cannot read the process's memory (" + failed +
+                         "): has the process exited, or is the core file truncated?");
     if (failed.empty()) {
       py->table_origin_ = registry.describe(table.get());
       return py;
