@@ -1,10 +1,12 @@
 # -*- coding: utf-8 -*-
 # The `objects` scenario: one object of every kind pyobj formats, kept alive
 # while the process stops itself with SIGTRAP. Before stopping it writes, as
-# JSON at argv[1], for each object: hex(id), repr, type name, len (where the
-# type has one) and, for instances of Python classes, their attributes
-# (__dict__ then __slots__) as repr strings, and for exceptions their
-# traceback. Valid Python 2.7 and 3.x.
+# JSON at argv[1]: the id and repr of a tuple holding them all (one pyobj
+# prints every kind), and for each object: hex(id), repr, type name, len
+# (where the type has one), for instances of Python classes their
+# attributes (__dict__ then __slots__) as repr strings, for exceptions their
+# traceback, and whether pyobj is run on it alone (`alone`: the header, the
+# details under the repr). Valid Python 2.7 and 3.x.
 import codecs
 import json
 import os
@@ -139,12 +141,19 @@ if sys.version_info >= (3, 6):
     exec("async def async_generator():\n    yield 1\n")
     add("async_generator", async_generator())  # noqa: F821
 attributes = {"point": ["x", "y"], "slotted": ["a", "b"]}
+# Printed alone too: a header with len or an immortal refcount, attributes,
+# a traceback, a frame, a cycle at the top.
+alone = set(["small", "huge", "ucs4", "bytes", "dict", "set", "point", "slotted",
+             "exception_raised", "recursive_list", "frame"])
 sized = (str, bytes, bytearray, tuple, list, dict, set, frozenset, type(u("")))
 
 
 def write_truth():
     add("frame", sys._getframe(1))  # the module's frame, on the line that stops
-    truth = {"version": sys.version.split()[0], "objects": []}
+    everything = tuple(obj for _, obj in objects)
+    truth = {"version": sys.version.split()[0], "objects": [],
+             "all": {"id": hex(id(everything)).rstrip("L"), "repr": repr(everything),
+                     "len": len(everything)}}
     for name, obj in objects:
         attrs = None
         if name in attributes:
@@ -154,11 +163,12 @@ def write_truth():
         tb = getattr(obj, "__traceback__", None) if isinstance(obj, BaseException) else None
         truth["objects"].append({
             "traceback": [[f[0], f[1], f[2]] for f in traceback.extract_tb(tb)] if tb else None,
-            "name": name, "id": hex(id(obj)).rstrip("L"), "repr": repr(obj),
+            "name": name, "id": hex(id(obj)).rstrip("L"), "repr": repr(obj), "alone": name in alone,
             "type": type(obj).__name__,
             "len": len(obj) if isinstance(obj, sized) else None, "attributes": attrs})
     with open(sys.argv[1], "w") as f:
         json.dump(truth, f)
+    return everything
 
 
-write_truth(); os.kill(os.getpid(), signal.SIGTRAP)  # noqa: E702
+everything = write_truth(); os.kill(os.getpid(), signal.SIGTRAP)  # noqa: E702
