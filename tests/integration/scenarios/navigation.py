@@ -3,16 +3,17 @@
 # <module>) whose frames each hold their own locals, for frame selection
 # (pyframe/pyup/pydown and libpython's py-up/py-down), per-frame locals and
 # source listings, and the aliases (py-bt, py-bt-full, py-list, py-locals,
-# opcode-stack). Before stopping itself with SIGTRAP it writes down, as JSON
-# at argv[1], its stack innermost first with each frame's file, line, name
-# and the repr of each of its locals. Must stay valid Python 2.7 and 3.x.
+# opcode-stack), and pyobj of an address or an expression. Before stopping
+# itself with SIGTRAP it writes down, as JSON at argv[1], its stack innermost
+# first with each frame's file, line, name and the repr of each of its
+# locals, and the id and repr of one list. Must stay valid Python 2.7 and 3.x.
 import json
 import os
 import signal
 import sys
 
 
-def record(frame):
+def record(frame, obj):
     stack = []
     while frame is not None:
         code = frame.f_code
@@ -22,12 +23,13 @@ def record(frame):
                       if code.co_name != "<module>" else {}})
         frame = frame.f_back
     with open(sys.argv[1], "w") as f:
-        json.dump({"version": sys.version.split()[0], "stack": stack}, f)
+        json.dump({"version": sys.version.split()[0], "stack": stack,
+                   "object": {"id": hex(id(obj)).rstrip("L"), "repr": repr(obj)}}, f)
 
 
 def inner(count, label):
     items = [count, label]
-    record(sys._getframe()); os.kill(os.getpid(), signal.SIGTRAP)  # noqa: E702
+    record(sys._getframe(), items); os.kill(os.getpid(), signal.SIGTRAP)  # noqa: E702
     return items
 
 

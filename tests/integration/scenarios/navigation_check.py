@@ -34,8 +34,14 @@ STEPS = [
 ]
 
 
+# pyobj's argument as an address or an expression both debuggers evaluate
+# without DWARF: (expression, the repr it must print).
+EXPRESSIONS = [("&_Py_NoneStruct", "None"), ("(char*)&_Py_TrueStruct + 0", "True")]
+
+
 def commands(truth):
-    return [step[0] for step in STEPS]
+    return ([step[0] for step in STEPS] + ["pyobj " + truth["object"]["id"]]
+            + ["pyobj " + e for e, _ in EXPRESSIONS])
 
 
 def _frames(text):
@@ -82,7 +88,19 @@ def _check_list(text, truth, n, failures, what):
                         % (what, first, f["line"] + 5, f["file"], f["line"], want, text))
 
 
+def _check_pyobj(out, truth, failures):
+    """The list by its address, then the objects the expressions name."""
+    obj = truth["object"]
+    want = [(obj["id"], "list at %s, " % obj["id"], obj["repr"])]
+    want += [(e, "", rep) for e, rep in EXPRESSIONS]
+    for (arg, header, rep), text in zip(want, out):
+        lines = text.splitlines()
+        if len(lines) < 2 or not lines[0].startswith(header) or lines[1] != rep:
+            failures.append("`pyobj %s`: want a header then %s:\n%s" % (arg, rep, text))
+
+
 def check(out, truth, failures):
+    _check_pyobj(out[len(STEPS):], truth, failures)
     for (command, selected, kind), text in zip(STEPS, out):
         what = "`%s`" % command
         if kind == "frame":
