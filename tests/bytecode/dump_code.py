@@ -28,6 +28,16 @@ SNIPPETS = [
     "x = 1\nif x:\n    y = 2\nelse:\n    y = 3\nimport os.path\nfrom os import sep as s\n",
     "def f(x):\n    return (x +\n        1 +\n\n\n" + "\n" * 300 + "        2)\n",
 ]
+if V < (3, 0):
+    # 2.7's own statements and operators, so that its stack effects (which
+    # no dis.stack_effect can check) are exercised through co_stacksize.
+    SNIPPETS += [
+        "def f(a, b):\n    global g\n    print >>a, b,\n    print >>a\n    exec b in a\n"
+        "    del a[1:], a[:2], a[:], a[1:2], g\n    a[1:2] += b\n"
+        "    a **= b; a //= b; a /= b; a %= b; a *= b; a >>= b; a &= b; a ^= b\n"
+        "    c = +a, ~a, `a`, a ** b, a ^ b, {x for x in b}, {1, 2}\n    del c\n",
+        "from __future__ import division\ndef f(a, b):\n    a /= b\n    return a / b\n",
+    ]
 if V >= (3, 0):
     SNIPPETS += [
         "def f(*a, k=1, **kw):\n    nonlocal_test = [*a, *kw]\n    return {**kw, 'k': k}, nonlocal_test\n",

@@ -58,14 +58,14 @@ Depth stack_depth(Context& ctx, const FrameInfo& f, std::optional<int64_t> c_loc
   Depth d;
   // The frame's own record, else the eval loop's C local: the innermost
   // frame's stack pointer lives only there.
-  std::optional<int64_t> saved;
+  std::optional<int64_t> recorded;
   std::string label = "saved by the interpreter", conflict;
   if (f.saved_depth && !f.innermost) {
-    saved = f.saved_depth;
-    if (c_local && *c_local != *saved)
+    recorded = f.saved_depth;
+    if (c_local && *c_local != *recorded)
       conflict = "; the C local stack_pointer gives " + std::to_string(*c_local) + ": they disagree";
   } else if (c_local) {
-    saved = c_local;
+    recorded = c_local;
     label = "C local stack_pointer";
   }
   std::optional<int64_t> before, after;
@@ -85,31 +85,31 @@ Depth stack_depth(Context& ctx, const FrameInfo& f, std::optional<int64_t> c_loc
     }
   }
   const std::string name = cur ? base_name(ops, *cur) : "";
-  if (saved && before) {
-    d.live = *saved;
-    d.slots = *saved;
+  if (recorded && before) {
+    d.live = *recorded;
+    d.slots = *recorded;
     // During an instruction the interpreter may already have taken its
     // inputs off (a call hands them to the callee, a yield its value to the
     // caller), down to one below what the instruction leaves behind.
     int64_t lowest = std::min(*before, after.value_or(*before) - 1);
-    if (*saved == *before) {
+    if (*recorded == *before) {
       d.source = label + "; the bytecode agrees";
-    } else if (f.is_generator && name == "RESUME" && *saved == *before - 1) {
+    } else if (f.is_generator && name == "RESUME" && *recorded == *before - 1) {
       // 3.13 suspends a generator before the RESUME that follows its yield;
       // the value sent in is pushed when it resumes.
       d.source = label + "; the bytecode counts " + std::to_string(*before) +
                  " at RESUME, with the value sent in when the generator resumes";
-    } else if (*saved >= lowest && *saved < *before) {
+    } else if (*recorded >= lowest && *recorded < *before) {
       d.slots = *before;
       d.source = label + "; " + name + " has taken " +
-                 std::to_string(*before - *saved) + " of the " + std::to_string(*before) +
+                 std::to_string(*before - *recorded) + " of the " + std::to_string(*before) +
                  " values the bytecode counts at its start";
     } else {
       d.source = label + ", but the bytecode gives " + std::to_string(*before) +
                  " at the start of " + name + ": they disagree";
     }
-  } else if (saved) {
-    d.live = d.slots = *saved;
+  } else if (recorded) {
+    d.live = d.slots = *recorded;
     d.source = label + "; not checked against the bytecode: " + why;
   } else if (before) {
     d.live = d.slots = *before;
