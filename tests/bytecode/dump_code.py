@@ -95,7 +95,17 @@ def instructions(co):
             arg = int(toks[2]) if len(toks) > 2 and toks[2].isdigit() else None
             out.append([off, name, arg])
         return out
-    return [[i.offset, i.opname, i.arg] for i in dis.get_instructions(co)]
+    return [[i.offset, i.opname, i.arg, meaning(i)] for i in dis.get_instructions(co)]
+
+
+def meaning(i):
+    """What pyopstack must resolve an argument to, as dis does: a jump's
+    target offset, or a COMPARE_OP / BINARY_OP operator."""
+    if i.opcode in opcode.hasjrel or i.opcode in opcode.hasjabs:
+        return ["jump", i.argval]
+    if i.opcode in opcode.hascompare or i.opname == "BINARY_OP":
+        return ["operator", i.argrepr]
+    return None
 
 
 def lines(co):

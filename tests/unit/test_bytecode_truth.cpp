@@ -140,6 +140,7 @@ void check_build(const Build& b) {
   const bool lnotab = fmt == "lnotab27" || fmt == "lnotab";
   const bool older = fmt == "lnotab27" || t.layout.minor() == 6;  // see stack check
   size_t n_codes = 0, n_insns = 0, n_lines = 0, n_positions = 0, n_stack_exact = 0;
+  size_t n_meanings = 0;  // jump targets and operators compared with dis
   // Base opcodes of code objects whose computed maximum equals co_stacksize:
   // their effects took part in an exact match (2.7's only per-opcode check).
   std::set<int> exercised;
@@ -166,6 +167,20 @@ void check_build(const Build& b) {
         CHECK_FALSE(insns[i].has_arg);
       else
         CHECK(insns[i].arg == want[i][2].get<uint32_t>());
+      // What pyopstack shows for the argument (3.x: dis says it).
+      if (want[i].size() > 3 && !want[i][3].is_null()) {
+        const json& m = want[i][3];
+        if (m[0] == "jump") {
+          CHECK(insns[i].jump_target == m[1].get<int64_t>());
+        } else {
+          std::string op = ops.names[insns[i].base] == "BINARY_OP"
+                               ? bytecode::binary_op_name(insns[i].arg)
+                               : bytecode::compare_op_name(t.layout.major(), t.layout.minor(),
+                                                           insns[i].arg);
+          CHECK(op == m[1].get<std::string>());
+        }
+        ++n_meanings;
+      }
       ++n_insns;
     }
 
@@ -247,10 +262,12 @@ void check_build(const Build& b) {
     if (t.layout.major() == 3 && t.layout.minor() >= 9) CHECK_FALSE(ambiguous);
   }
   MESSAGE(std::string(b.label) << ": " << n_codes << " code objects, " << n_insns << " instructions, "
-                  << n_lines << " line checks, " << n_positions << " position checks; max depth == "
+                  << n_lines << " line checks, " << n_positions << " position checks, "
+                  << n_meanings << " jump targets/operators as dis resolves them; max depth == "
                   << "co_stacksize for " << n_stack_exact << ", below it after constant folding for "
                   << n_folded << ", below it (try/with over-count) for " << n_under << "; " << n_handlers << " exception-table entries; " << n_ambiguous_codes << " with path-dependent depths");
   CHECK(n_codes > 500);
+  if (t.layout.major() == 3) CHECK(n_meanings > 1000);
 
   // 3.11+: quickened code (specialised opcodes, caches) of warmed-up
   // functions decodes to what dis shows with adaptive=True, and the stack
