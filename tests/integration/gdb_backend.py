@@ -14,6 +14,8 @@ import secrets
 import subprocess
 import tempfile
 
+import sanitizer_env
+
 __all__ = ["run_gdb", "GdbError", "write_command_file"]
 
 
@@ -57,6 +59,8 @@ def run_gdb(program, shim, args=(), env=None, core=None, commands=(), emit=None,
         # -iex: before gdb loads the program and its debug files.
         early = ["set debuginfod enabled off"]
         pre = ["set pagination off", "set width 0", "set confirm off"]
+        if sanitizer_env.preloading():
+            pre.append("unset environment LD_PRELOAD")
         if no_separate_debug:
             early.append("set debug-file-directory " + os.path.join(tmp, "no-debug-files"))
         for k, v in (env or {}).items():
@@ -83,7 +87,8 @@ def run_gdb(program, shim, args=(), env=None, core=None, commands=(), emit=None,
             argv += ["-ex", c]
         argv += [program, core] if core else ["--args", program] + list(args)
         try:
-            proc = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            proc = subprocess.run(argv, env=sanitizer_env.debugger_env(),
+                                  stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                   stderr=subprocess.STDOUT, timeout=timeout)
         except subprocess.TimeoutExpired as e:
             raise GdbError("gdb timed out after %ds: %s" % (timeout, " ".join(argv))) from e

@@ -16,6 +16,8 @@ import signal
 import subprocess
 import tempfile
 
+import sanitizer_env
+
 __all__ = ["run_lldb", "LldbError"]
 
 
@@ -186,7 +188,10 @@ def run_lldb(lldb_exe, plugin, program, args=(), env=None, core=None, commands=(
                 "-o", "settings set symbols.enable-external-lookup %s"
                 % ("false" if no_separate_debug else "true"),
                 "-s", script_path, "-K", crash_path]
-        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        if sanitizer_env.preloading():
+            argv[1:1] = ["-o", "settings set target.unset-env-vars LD_PRELOAD"]
+        proc = subprocess.Popen(argv, env=sanitizer_env.debugger_env(),
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT, start_new_session=True)
         try:
             raw, _ = proc.communicate(timeout=timeout)
