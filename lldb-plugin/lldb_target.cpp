@@ -1,6 +1,6 @@
 #include "lldb_target.h"
 
-#include "glibc_threads.h"
+#include "target/glibc_threads.h"
 
 #include <cctype>
 #include <cerrno>

@@ -1,8 +1,8 @@
-#include "glibc_threads.h"
+#include "target/glibc_threads.h"
 
 #include <initializer_list>
 
-namespace cpydbg::lldb_plugin {
+namespace cpydbg {
 
 namespace {
 
@@ -65,4 +65,4 @@ std::optional<uint64_t> glibc_pthread_of(Target& target, uint64_t lwp) {
   return std::nullopt;
 }
 
-}  // namespace cpydbg::lldb_plugin
+}  // namespace cpydbg
