@@ -12,7 +12,7 @@
 
 using namespace cpydbg;
 
-TEST_CASE("glibc_pthread_of maps every thread's kernel id to its pthread_t") {
+TEST_CASE("glibc_pthread_of and glibc_tid_of map kernel ids and pthread_t both ways") {
   // 3.12: threading knows both ids; the threads wait on an Event.
   test::StoppedPython proc(test::interpreters()[7].python,
                            CPYDBG_SOURCE_DIR "/tests/unit/threads_with_ids.py");
@@ -25,6 +25,7 @@ TEST_CASE("glibc_pthread_of maps every thread's kernel id to its pthread_t") {
     auto pthread = glibc_pthread_of(target, t["native_id"].get<uint64_t>());
     REQUIRE(pthread.has_value());
     CHECK(*pthread == t["ident"].get<uint64_t>());
+    CHECK(glibc_tid_of(target, t["ident"].get<uint64_t>()) == t["native_id"].get<uint64_t>());
   }
   // A kernel id no thread of the process has.
   CHECK_FALSE(glibc_pthread_of(target, 0x7fffffff).has_value());

@@ -8,6 +8,7 @@
 
 #include "commands/context.h"
 #include "commands/thread_names.h"
+#include "target/glibc_threads.h"
 #include "cpydbg/bytecode.h"
 #include "cpydbg/registry.h"
 
@@ -249,7 +250,10 @@ std::string Context::frame_line(size_t index, const FrameInfo& frame) {
 std::string Context::thread_header(const ThreadInfo& t) {
   std::ostringstream s;
   s << "Thread 0x" << std::hex << t.thread_id << std::dec;
-  if (t.native_thread_id) s << " (tid " << t.native_thread_id << ")";
+  // Before 3.11 the thread state has no kernel id; glibc's struct pthread does.
+  uint64_t tid = t.native_thread_id;
+  if (!tid) tid = glibc_tid_of(target, t.thread_id).value_or(0);
+  if (tid) s << " (tid " << tid << ")";
   auto names = thread_names.find(t.interp);
   if (names == thread_names.end())
     names = thread_names.emplace(t.interp, python_thread_names(python(), fmt(), t.interp)).first;

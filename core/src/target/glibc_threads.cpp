@@ -40,6 +40,14 @@ std::optional<uint64_t> search_list(Target& target, uint64_t head, uint64_t list
 
 }  // namespace
 
+std::optional<uint64_t> glibc_tid_of(Target& target, uint64_t pthread) {
+  std::optional<uint64_t> tid_off = field_offset(target, "_thread_db_pthread_tid");
+  int32_t tid;
+  if (!tid_off || !target.read(pthread + *tid_off, &tid, sizeof tid) || tid <= 0)
+    return std::nullopt;
+  return static_cast<uint64_t>(tid);
+}
+
 std::optional<uint64_t> glibc_pthread_of(Target& target, uint64_t lwp) {
   std::optional<uint64_t> list_off = field_offset(target, "_thread_db_pthread_list");
   std::optional<uint64_t> tid_off = field_offset(target, "_thread_db_pthread_tid");

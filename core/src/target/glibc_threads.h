@@ -14,5 +14,7 @@
 namespace cpydbg {
 
 std::optional<uint64_t> glibc_pthread_of(Target& target, uint64_t lwp);
+// The other way: the kernel id glibc keeps in the thread's struct pthread.
+std::optional<uint64_t> glibc_tid_of(Target& target, uint64_t pthread);
 
 }  // namespace cpydbg
