@@ -32,8 +32,9 @@ const std::vector<Entry>& table() {
       {{"pystack", "", "Show the Python stack of the selected thread (-a: every thread).",
         "pystack [-a|--all] [-l|--locals] [--limit N]\n"
         "Print the Python frames innermost first: '#N File \"f\", line L, in name' and the\n"
-        "source line. -a: every thread, with its ids and the GIL holder. -l: each frame's\n"
-        "arguments and locals. --limit N: at most N frames per thread."},
+        "source line. -a: every thread, headed 'Thread <pthread_t> (tid <kernel id>)\n"
+        "\"<threading name>\" [holds the GIL]'. -l: each frame's arguments and locals.\n"
+        "--limit N: at most N frames per thread."},
        cmd_pystack},
       {{"pyobj", "", "Print the Python object at an address or expression.",
         "pyobj [--depth D] [--max-items N] <address | expression>\n"
