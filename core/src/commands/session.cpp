@@ -38,7 +38,10 @@ const std::vector<Entry>& table() {
        cmd_pystack},
       {{"pyobj", "", "Print the Python object at an address or expression.",
         "pyobj [--depth D] [--max-items N] <address | expression>\n"
-        "Print type, refcount and address of the object, then its bounded repr."},
+        "Print type, refcount and address of the object, then its bounded repr, then:\n"
+        "where a generator or coroutine is (suspended at / running at / finished), an\n"
+        "exception's traceback, the attributes (__dict__, __slots__) of an instance of a\n"
+        "class defined in Python."},
        cmd_pyobj},
       {{"pyopstack", "", "Show the bytecode and value stack of a Python frame.",
         "pyopstack [-a] [N] | pyopstack -g <generator address | expression>\n"
@@ -68,7 +71,10 @@ const std::vector<Entry>& table() {
       {{"py-bt-full", "pystack", "libpython name: Python backtrace with locals.", "py-bt-full"},
        cmd_pystack},
       {{"py-print", "pyobj", "libpython name: print a Python variable of the selected frame.",
-        "py-print NAME"}, cmd_pyprint},
+        "py-print NAME\n"
+        "Look NAME up as Python would from the selected frame: its locals, cells and free\n"
+        "variables (the cell's contents), then globals, then builtins; print\n"
+        "\"local|global|builtin 'NAME' = repr\"."}, cmd_pyprint},
       {{"py-locals", "pylocals", "libpython name: locals of the selected frame.", "py-locals"},
        cmd_pylocals},
       {{"py-list", "pylist", "libpython name: source around the selected frame.", "py-list"},
