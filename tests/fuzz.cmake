@@ -16,7 +16,8 @@ add_executable(cpydbg_snapshot ${_fuzz}/record_snapshot.cpp ${_fuzz}/snapshot.cp
 target_include_directories(cpydbg_snapshot PRIVATE ${_fuzz} ${CMAKE_CURRENT_SOURCE_DIR}/unit
                            ${PROJECT_SOURCE_DIR}/core/src)
 target_link_libraries(cpydbg_snapshot PRIVATE cpydbg_core ZLIB::ZLIB)
-target_compile_definitions(cpydbg_snapshot PRIVATE CPYDBG_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+target_compile_definitions(cpydbg_snapshot PRIVATE CPYDBG_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
+                           CPYDBG_PYENV_ROOT="${CPYDBG_PYENV_ROOT}")
 
 option(CPYDBG_FUZZ "Build the libFuzzer harness (clang only) and run it as a test" OFF)
 set(CPYDBG_FUZZ_SECONDS 45 CACHE STRING "How long the fuzz test runs")

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """`cpydbg-layout generate` on a build must reproduce the committed table
-(structs, enums, constants, version, flavour) within 2 s and 200 MB, so a
-committed table can never silently go stale.
+(structs, enums, constants, version, flavour) within 200 MB, so a
+committed table can never silently go stale. Its time is printed, not
+asserted: the 2 s target is measured by bench/, not by a test that a loaded
+machine would fail.
 
 The interpreter of the build is the independent witness for the version
 and the Py_DEBUG flavour: sys.hexversion, and sys.gettotalrefcount which
@@ -21,8 +23,8 @@ import time
 def main():
     tool, source, table, python, *extra = sys.argv[1:]
     if not os.path.exists(source):
-        print(f"SKIP: {source} is not on this machine")
-        return 77
+        print(f"FAIL: {source} is not on this machine; every table's build must be")
+        return 1
     want = json.load(open(table))
     with tempfile.TemporaryDirectory() as work:
         out = os.path.join(work, "t.json")
@@ -64,13 +66,11 @@ def main():
                             f"{want['python']['flavour']['debug']}")
     else:
         problems.append(f"no interpreter {python} to confirm the version and flavour")
-    if secs >= 2.0:
-        problems.append(f"generation took {secs:.2f} s (limit 2 s)")
     if rss_mb >= 200:
         problems.append(f"generation used {rss_mb:.0f} MB (limit 200 MB)")
     name = os.path.basename(table)
     if problems:
-        print(f"FAIL {name} is stale or too slow (regenerate with layouts/regenerate.sh):")
+        print(f"FAIL {name} is stale or too big to generate (regenerate with layouts/regenerate.sh):")
         for p in problems:
             print("  " + p)
         return 1

@@ -116,8 +116,8 @@ def main():
         raise SystemExit(__doc__)
     table_path, incdir = args
     if not os.path.isdir(incdir):
-        print(f"SKIP: {incdir} not installed")
-        return 77
+        print(f"FAIL: {incdir} is not on this machine; every table's headers must be")
+        return 1
     table = json.load(open(table_path))
     checks = probe_lines(table)
     results = {}

@@ -25,18 +25,19 @@ std::string slurp(const std::string& path) {
 }  // namespace
 
 const std::vector<Interpreter>& interpreters() {
+  const std::string pyenv = std::string(CPYDBG_PYENV_ROOT) + "/versions/";
   static const std::vector<Interpreter> all = {
-      {"2.7", "/root/.pyenv/versions/2.7.18/bin/python"},
-      {"3.6", "/root/.pyenv/versions/3.6.15/bin/python"},
-      {"3.7", "/root/.pyenv/versions/3.7.16/bin/python"},
-      {"3.8", "/root/.pyenv/versions/3.8.18/bin/python"},
-      {"3.9", "/root/.pyenv/versions/3.9.18/bin/python"},
-      {"3.10", "/root/.pyenv/versions/3.10.13/bin/python"},
-      {"3.11", "/root/.pyenv/versions/3.11.7/bin/python"},
-      {"3.12", "/root/.pyenv/versions/3.12.1/bin/python"},
-      {"3.13", "/root/.pyenv/versions/3.13.0/bin/python"},
-      {"debian-3.11", "/usr/bin/python3.11"},
-      {"debian-3.11d", "/usr/bin/python3.11d"},
+      {"2.7", pyenv + "2.7.18/bin/python", "cpython-2.7-x86_64"},
+      {"3.6", pyenv + "3.6.15/bin/python", "cpython-3.6-x86_64"},
+      {"3.7", pyenv + "3.7.16/bin/python", "cpython-3.7-x86_64"},
+      {"3.8", pyenv + "3.8.18/bin/python", "cpython-3.8-x86_64"},
+      {"3.9", pyenv + "3.9.18/bin/python", "cpython-3.9-x86_64"},
+      {"3.10", pyenv + "3.10.13/bin/python", "cpython-3.10-x86_64"},
+      {"3.11", pyenv + "3.11.7/bin/python", "cpython-3.11-x86_64"},
+      {"3.12", pyenv + "3.12.1/bin/python", "cpython-3.12-x86_64"},
+      {"3.13", pyenv + "3.13.0/bin/python", "cpython-3.13-x86_64"},
+      {"debian-3.11", "/usr/bin/python3.11", "cpython-3.11-debian-x86_64"},
+      {"debian-3.11d", "/usr/bin/python3.11d", "cpython-3.11-debug-x86_64"},
   };
   return all;
 }

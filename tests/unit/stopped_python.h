@@ -11,8 +11,9 @@ namespace cpydbg::test {
 
 // The interpreters the project supports, as installed on this machine.
 struct Interpreter {
-  const char* label;   // "3.12", "debian-3.11d"
-  const char* python;  // executable
+  std::string label;   // "3.12", "debian-3.11d"
+  std::string python;  // executable
+  std::string table;   // its layout table, layouts/<table>.json
 };
 const std::vector<Interpreter>& interpreters();
 

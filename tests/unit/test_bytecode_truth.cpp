@@ -15,31 +15,12 @@
 #include "cpydbg/layout.h"
 #include "cpydbg/opcode_probe.h"
 #include "dwarf/run_process.h"
+#include "stopped_python.h"
 
 using namespace cpydbg;
 using nlohmann::json;
 
 namespace {
-
-struct Build {
-  const char* label;
-  const char* python;
-  const char* table;  // layouts/<table>.json
-};
-
-const Build kBuilds[] = {
-    {"2.7", "/root/.pyenv/versions/2.7.18/bin/python", "cpython-2.7-x86_64"},
-    {"3.6", "/root/.pyenv/versions/3.6.15/bin/python", "cpython-3.6-x86_64"},
-    {"3.7", "/root/.pyenv/versions/3.7.16/bin/python", "cpython-3.7-x86_64"},
-    {"3.8", "/root/.pyenv/versions/3.8.18/bin/python", "cpython-3.8-x86_64"},
-    {"3.9", "/root/.pyenv/versions/3.9.18/bin/python", "cpython-3.9-x86_64"},
-    {"3.10", "/root/.pyenv/versions/3.10.13/bin/python", "cpython-3.10-x86_64"},
-    {"3.11", "/root/.pyenv/versions/3.11.7/bin/python", "cpython-3.11-x86_64"},
-    {"3.12", "/root/.pyenv/versions/3.12.1/bin/python", "cpython-3.12-x86_64"},
-    {"3.13", "/root/.pyenv/versions/3.13.0/bin/python", "cpython-3.13-x86_64"},
-    {"debian-3.11", "/usr/bin/python3.11", "cpython-3.11-debian-x86_64"},
-    {"debian-3.11d", "/usr/bin/python3.11d", "cpython-3.11-debug-x86_64"},
-};
 
 std::string unhex(const std::string& h) {
   std::string out;
@@ -60,8 +41,8 @@ struct Truth {
   json dump;
 };
 
-// Empty optional-like: dump is null when the interpreter is not installed.
-Truth load(const Build& b) {
+// dump is null when the interpreter is not installed.
+Truth load(const test::Interpreter& b) {
   Truth t;
   std::ifstream probe(b.python);
   if (!probe) return t;
@@ -73,7 +54,7 @@ Truth load(const Build& b) {
   t.dump = json::parse(run.out);
   if (t.layout.opcodes.hasarg.empty()) {
     // Committed before the probe recorded hasarg: take a fresh one.
-    MESSAGE(std::string(b.table) << " predates opcodes.hasarg; using collect_opcodes(" << std::string(b.python) << ")");
+    MESSAGE(b.table << " predates opcodes.hasarg; using collect_opcodes(" << b.python << ")");
     OpcodeTable fresh = collect_opcodes(b.python, "", t.layout.version_hex, nullptr);
     // Everything else the committed table holds must still be what the
     // probe says.
@@ -128,14 +109,11 @@ bool uses(const json& code, std::initializer_list<const char*> names) {
   return false;
 }
 
-void check_build(const Build& b) {
+void check_build(const test::Interpreter& b) {
   Truth t = load(b);
-  if (t.dump.is_null()) {
-    MESSAGE("SKIPPED: " << b.python << " is not installed");
-    return;
-  }
+  REQUIRE_MESSAGE(!t.dump.is_null(), b.python << " is not installed (every supported interpreter must be)");
   const OpcodeTable& ops = t.layout.opcodes;
-  REQUIRE_MESSAGE(!ops.names.empty(), std::string(b.table) << " has no opcode table");
+  REQUIRE_MESSAGE(!ops.names.empty(), b.table << " has no opcode table");
   const std::string fmt = ops.line_table;
   const bool lnotab = fmt == "lnotab27" || fmt == "lnotab";
   const bool older = fmt == "lnotab27" || t.layout.minor() == 6;  // see stack check
@@ -396,14 +374,14 @@ void check_build(const Build& b) {
 
 }  // namespace
 
-TEST_CASE("bytecode vs interpreter 2.7") { check_build(kBuilds[0]); }
-TEST_CASE("bytecode vs interpreter 3.6") { check_build(kBuilds[1]); }
-TEST_CASE("bytecode vs interpreter 3.7") { check_build(kBuilds[2]); }
-TEST_CASE("bytecode vs interpreter 3.8") { check_build(kBuilds[3]); }
-TEST_CASE("bytecode vs interpreter 3.9") { check_build(kBuilds[4]); }
-TEST_CASE("bytecode vs interpreter 3.10") { check_build(kBuilds[5]); }
-TEST_CASE("bytecode vs interpreter 3.11") { check_build(kBuilds[6]); }
-TEST_CASE("bytecode vs interpreter 3.12") { check_build(kBuilds[7]); }
-TEST_CASE("bytecode vs interpreter 3.13") { check_build(kBuilds[8]); }
-TEST_CASE("bytecode vs interpreter Debian 3.11") { check_build(kBuilds[9]); }
-TEST_CASE("bytecode vs interpreter Debian 3.11 debug") { check_build(kBuilds[10]); }
+TEST_CASE("bytecode vs interpreter 2.7") { check_build(test::interpreters()[0]); }
+TEST_CASE("bytecode vs interpreter 3.6") { check_build(test::interpreters()[1]); }
+TEST_CASE("bytecode vs interpreter 3.7") { check_build(test::interpreters()[2]); }
+TEST_CASE("bytecode vs interpreter 3.8") { check_build(test::interpreters()[3]); }
+TEST_CASE("bytecode vs interpreter 3.9") { check_build(test::interpreters()[4]); }
+TEST_CASE("bytecode vs interpreter 3.10") { check_build(test::interpreters()[5]); }
+TEST_CASE("bytecode vs interpreter 3.11") { check_build(test::interpreters()[6]); }
+TEST_CASE("bytecode vs interpreter 3.12") { check_build(test::interpreters()[7]); }
+TEST_CASE("bytecode vs interpreter 3.13") { check_build(test::interpreters()[8]); }
+TEST_CASE("bytecode vs interpreter Debian 3.11") { check_build(test::interpreters()[9]); }
+TEST_CASE("bytecode vs interpreter Debian 3.11 debug") { check_build(test::interpreters()[10]); }

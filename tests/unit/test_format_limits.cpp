@@ -152,6 +152,6 @@ void check_limits(const test::Interpreter& interp) {
 
 TEST_CASE("formatter limits and hostile memory on every interpreter") {
   for (const auto& interp : test::interpreters()) {
-    SUBCASE(interp.label) { check_limits(interp); }
+    SUBCASE(interp.label.c_str()) { check_limits(interp); }
   }
 }

@@ -88,6 +88,6 @@ void check_interpreter(const test::Interpreter& interp) {
 
 TEST_CASE("repr of every supported type matches the interpreter's own repr()") {
   for (const auto& interp : test::interpreters()) {
-    SUBCASE(interp.label) { check_interpreter(interp); }
+    SUBCASE(interp.label.c_str()) { check_interpreter(interp); }
   }
 }

@@ -17,7 +17,7 @@ uint64_t hex(const nlohmann::json& j) { return std::stoull(j.get<std::string>(),
 
 TEST_CASE("LiveProcessTarget reads symbols and memory of every interpreter") {
   for (const auto& interp : test::interpreters()) {
-    SUBCASE(interp.label) {
+    SUBCASE(interp.label.c_str()) {
       test::StoppedPython proc(interp.python, kScript);
       REQUIRE_MESSAGE(proc.ok(), proc.failure());
       auto facts = nlohmann::json::parse(proc.output());
