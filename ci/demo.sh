@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash ci/build.sh >/dev/null
-PYTHON=${PYTHON:-/root/.pyenv/versions/3.12.1/bin/python}
+pyenv_root=${PYENV_ROOT:-$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")}
+PYTHON=${PYTHON:-$pyenv_root/versions/3.12.1/bin/python}
 install=$PWD/build/install
 addr_file=$(mktemp)
 echo "=== gdb: $PYTHON"

@@ -11,7 +11,7 @@ if [ -z "$tool" ]; then
   done
 fi
 tool=${tool:-cpydbg-layout}
-pyenv=${PYENV_ROOT:-/root/.pyenv}/versions
+pyenv=${PYENV_ROOT:-$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")}/versions
 
 for v in 2.7.18 3.6.15 3.7.16 3.8.18 3.9.18 3.10.13 3.11.7 3.12.1 3.13.0; do
   lib=$(ls "$pyenv/$v"/lib/libpython*.so.1.0)
