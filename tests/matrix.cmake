@@ -17,6 +17,10 @@ set(CPYDBG_TEST_SCENARIOS stack objects navigation opstack)
 # the suite short.
 set(_matrix_variants_navigation stripped)
 
+# The harness is standard-library Python for the system's python3, not
+# whatever python3 comes first on PATH (a pyenv shim here).
+find_program(CPYDBG_SYSTEM_PYTHON3 python3 PATHS /usr/bin NO_DEFAULT_PATH)
+
 set(_matrix_lldbs "")
 if(TARGET cpydbg_lldb)
   foreach(lldb IN ITEMS "${CPYDBG_LLDB14}" "${CPYDBG_LLDB19}")
@@ -37,7 +41,7 @@ foreach(scenario IN LISTS CPYDBG_TEST_SCENARIOS)
       endif()
       set(name matrix_${scenario}_${variant}_${python})
       add_test(NAME ${name}
-        COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/integration/matrix.py
+        COMMAND ${CPYDBG_SYSTEM_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/integration/matrix.py
                 --install ${CMAKE_INSTALL_PREFIX} --python ${python} --scenario ${scenario}
                 ${extra} ${_matrix_lldbs})
       set_tests_properties(${name} PROPERTIES LABELS "integration;gdb;lldb" TIMEOUT 600)
