@@ -179,7 +179,9 @@ CASES = [
     Case("core_cut_in_half", "a core file cut in half",
          lambda t, d: ["pystack -a", "pyinfo", "pyopstack"],
          [(i, lambda o, t: None if re.search(r"^#0 File ", o, re.M) else
-           one_line(o, r"^cpydbg: ")) for i in (0, 1, 2)],
+           one_line(o, r"^cpydbg: (cannot read the process's memory \(.*\): has the process "
+                       r"exited, or is the core file truncated\?|no Python runtime in this "
+                       r"process: .*)$")) for i in (0, 1, 2)],
          core="half-core"),
     Case("exits_between_commands", "the process runs to its end between two commands",
          lambda t, d: ["pystack", "continue" if d == "gdb" else "process continue", "pystack"],
@@ -294,9 +296,15 @@ def run_case(case, opts, tmp):
             outputs[lldb] = lldb_backend.run_lldb(lldb, plugin, program, args=args, env=env,
                                                   emit=emit("lldb"), timeout=90, **common)
         return outputs
+    # A plain gdb writes the core: no shim, so nothing of the sanitizer
+    # mode's preloading (which gdb cannot take) is needed for it.
     core = os.path.join(tmp, "core")
-    gdb_backend.run_gdb(program, shim, args=args, env=env, commands=["info program"], gcore=core,
-                        **common)
+    argv = ["gdb", "-nx", "-batch"]
+    for k, v in env.items():
+        argv += ["-ex", "set environment %s %s" % (k, v)]
+    argv += ["-ex", "run", "-ex", "gcore " + core, "-ex", "kill", "--args", program] + args
+    subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, timeout=120, check=True)
     size = os.path.getsize(core)
     with open(core, "r+b") as f:
         f.truncate(size // 2)

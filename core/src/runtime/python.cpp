@@ -143,11 +143,11 @@ std::unique_ptr<Python> Python::attach(Reader& reader, const std::string& forced
     bool mismatch = false;
     for (const auto& c : py->checks_) {
       if (!c.passed) failed += (failed.empty() ? "" : "; ") + c.what + " (" + c.detail + ")";
-      mismatch |= !c.passed && c.detail != "unreadable";
+      mismatch |= !c.passed && c.detail != "unreadable" && c.detail != "symbol not found";
     }
-    // Nothing contradicts the table, the memory is just not there: a process
-    // that exited or was killed (the debugger may still read its files'
-    // static data), or a core cut short. Say that, not "wrong table".
+    // Nothing contradicts the table, the memory (or the symbols) are just not
+    // there: a process that exited or was killed (the debugger may still read
+    // its files' static data), or a core cut short. Say that, not "wrong table".
     if (!failed.empty() && !mismatch)
       throw RuntimeError("cannot read the process's memory (" + failed +
                          "): has the process exited, or is the core file truncated?");
