@@ -136,13 +136,20 @@ def _sections(text, marker):
 
 
 def _command_output(lines, command, marker):
-    """Strip LLDB's echo of the command; keep the rest exactly."""
-    if lines and lines[0].rstrip() == f"(lldb) {command}".rstrip():
-        lines = lines[1:]
-    # The echo of the next marker command ends a section, but LLDB prints
-    # some output (e.g. `thread select`'s) asynchronously, after that echo.
+    """Strip LLDB's echo of the command (None: whatever command it is); keep the rest exactly.
+
+    LLDB prints some output (e.g. `thread select`'s status) asynchronously:
+    it can land after the echo of the next marker command or even before the
+    echo of the next command, so neither is assumed to be at an end.
+    """
     echo = f"(lldb) platform shell echo {marker}"
-    return "".join(line + "\n" for line in lines if not line.startswith(echo))
+    lines = [line for line in lines if not line.startswith(echo)]
+    for i, line in enumerate(lines):
+        if line.rstrip() == f"(lldb) {command}".rstrip() or (
+                command is None and line.startswith("(lldb) ")):
+            lines = lines[:i] + lines[i + 1:]
+            break
+    return "".join(line + "\n" for line in lines)
 
 
 def _read(path):
@@ -227,7 +234,7 @@ def run_lldb(lldb_exe, plugin, program, args=(), env=None, core=None, commands=(
         fail("lldb did not run every command")
     if emit:
         count = sum(1 for label in sections if label.isdigit())
-        return [_command_output(sections.get(str(i), [])[1:], "", marker) for i in range(count)]
+        return [_command_output(sections.get(str(i), []), None, marker) for i in range(count)]
     return [_command_output(sections.get(str(i), []), cmd, marker)
             for i, cmd in enumerate(commands)]
 
