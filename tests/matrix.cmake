@@ -12,10 +12,13 @@ set(CPYDBG_TEST_INTERPRETERS
 # Scenarios in tests/integration/scenarios (a plain variable, so a build
 # directory configured earlier picks up new ones).
 set(CPYDBG_TEST_SCENARIOS stack objects navigation opstack)
-# Frame selection and the command aliases do not depend on DWARF: navigation
-# runs on the stripped copies only (the path with less to go on), which keeps
-# the suite short.
+# Frame selection, the command aliases and the formatter do not depend on
+# DWARF: navigation and objects run on the stripped copies only (the path
+# with less to go on), which keeps the suite short. The formatter is also
+# checked on the real binaries, without a debugger, by the unit test
+# "repr of every supported type matches the interpreter's own repr()".
 set(_matrix_variants_navigation stripped)
+set(_matrix_variants_objects stripped)
 
 # The harness is standard-library Python for the system's python3, not
 # whatever python3 comes first on PATH (a pyenv shim here).
