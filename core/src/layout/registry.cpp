@@ -77,10 +77,6 @@ std::shared_ptr<const Layout> LayoutRegistry::find(int major, int minor, const F
   return by_name(probe.name());
 }
 
-}  // namespace cpydbg
-
-namespace cpydbg {
-
 std::vector<std::shared_ptr<const Layout>> LayoutRegistry::candidates(int major, int minor,
                                                                       const Flavour& flavour,
                                                                       uint32_t exact_hex) {
