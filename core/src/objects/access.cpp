@@ -38,6 +38,11 @@ std::optional<int64_t> ObjectAccess::var_size(uint64_t obj) {
   return py_.mem().get<int64_t>(obj + py_.off().var.ob_size);
 }
 
+std::optional<std::string> ObjectAccess::type_name_of(uint64_t obj) {
+  auto type = type_of(obj);
+  return type ? type_name(*type) : std::nullopt;
+}
+
 std::optional<std::string> ObjectAccess::type_name(uint64_t type) {
   auto name = py_.mem().ptr(type + py_.off().type.tp_name);
   if (!name) return std::nullopt;

@@ -28,6 +28,8 @@ class ObjectAccess {
   std::optional<int64_t> var_size(uint64_t obj);
   // The type's tp_name ("int", "collections.OrderedDict").
   std::optional<std::string> type_name(uint64_t type);
+  // The tp_name of the object's type, when both reads succeed.
+  std::optional<std::string> type_name_of(uint64_t obj);
   std::optional<uint64_t> tp_flags(uint64_t type);
   // Address of the built-in type object `symbol` (e.g. "PyUnicode_Type").
   std::optional<uint64_t> builtin_type(const char* symbol) { return py_.symbol(symbol); }

@@ -250,8 +250,7 @@ std::string ObjectFormatter::repr(uint64_t addr, const FormatOptions& options) {
 
 std::string ObjectFormatter::describe(uint64_t addr) {
   fmt::Context c(impl_->py, impl_->access, impl_->types, FormatOptions{});
-  auto type = c.obj.type_of(addr);
-  auto name = type ? c.obj.type_name(*type) : std::nullopt;
+  auto name = c.obj.type_name_of(addr);
   if (!name) {
     c.unreadable(addr);
     return c.out;

@@ -126,9 +126,7 @@ void format_cell(Context& c, uint64_t addr) {
     c.out += ": empty>";
     return;
   }
-  auto type = c.obj.type_of(*ref);
-  auto name = type ? c.obj.type_name(*type) : std::nullopt;
-  c.out += ": " + name.value_or("?") + " object at ";
+  c.out += ": " + c.obj.type_name_of(*ref).value_or("?") + " object at ";
   c.hex(*ref);
   c.out += '>';
 }

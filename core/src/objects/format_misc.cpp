@@ -63,9 +63,7 @@ void format_weakref(Context& c, uint64_t addr) {
     c.out += "; dead>";
     return;
   }
-  auto type = c.obj.type_of(*target);
-  auto tname = type ? c.obj.type_name(*type) : std::nullopt;
-  c.out += "; to '" + tname.value_or("?") + "' at ";
+  c.out += "; to '" + c.obj.type_name_of(*target).value_or("?") + "' at ";
   c.hex(*target);
   if (auto name = dunder_name(c, *target)) c.out += " (" + *name + ")";
   c.out += '>';
