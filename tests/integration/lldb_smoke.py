@@ -21,6 +21,8 @@ import subprocess
 import sys
 import tempfile
 
+import sanitizer_env
+
 # The command names DESIGN.md promises in both debuggers.
 COMMANDS = ["pystack", "pyobj", "pyopstack", "opcode-stack", "pyframe", "pyup", "pydown",
             "pylocals", "pylist", "pyinfo", "py-bt", "py-bt-full", "py-print", "py-locals",
@@ -33,7 +35,7 @@ def outputs(lldb, env, commands):
             "-o", "settings set interpreter.stop-command-source-on-error false"]
     for c in commands:
         argv += ["-o", c]
-    text = subprocess.run(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+    text = subprocess.run(argv, env=sanitizer_env.debugger_env(env), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, timeout=120).stdout.decode(errors="replace")
     # LLDB echoes each command as "(lldb) command"; its output follows.
     pieces = re.split(r"^\(lldb\) (.*)$", text, flags=re.M)
