@@ -26,6 +26,10 @@ if(TARGET cpydbg-layout AND CPYDBG_PYTHON3)
     "cpython-3.13-x86_64|${pyenv}/3.13.0/lib/libpython3.13.so.1.0|${pyenv}/3.13.0/include/python3.13|${pyenv}/3.13.0/bin/python3.13|"
     "cpython-3.11-debian-x86_64|/usr/bin/python3.11|/usr/include/python3.11|/usr/bin/python3.11|--variant+debian"
     "cpython-3.11-debug-x86_64|/usr/bin/python3.11d|/usr/include/python3.11d|/usr/bin/python3.11d|")
+  set(rss_limit "")
+  if(CPYDBG_SANITIZE)
+    set(rss_limit --rss-limit-mb=600)  # ASan's own overhead: see reproduce.py
+  endif()
   foreach(entry IN LISTS builds)
     string(REPLACE "|" ";" parts "${entry}")
     string(REPLACE "+" ";" parts "${parts}")
@@ -40,7 +44,7 @@ if(TARGET cpydbg-layout AND CPYDBG_PYTHON3)
     endif()
     add_test(NAME layout_reproduces_${name}
       COMMAND ${CPYDBG_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/layout_tool/reproduce.py
-              ${tool} ${source} ${layouts}/${name}.json ${python} ${extra})
+              ${rss_limit} ${tool} ${source} ${layouts}/${name}.json ${python} ${extra})
     add_test(NAME layout_oracle_${name}
       COMMAND ${CPYDBG_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/oracle/oracle.py
               ${layouts}/${name}.json ${headers})
