@@ -3,7 +3,7 @@
 #include <filesystem>
 
 #include "cpydbg/dwarf.h"
-#include "dwarf/elf_file.h"
+#include "elf/elf_file.h"
 #include "dwarf/flatten.h"
 #include "dwarf/flavour.h"
 #include "dwarf/index.h"
@@ -20,7 +20,7 @@ using dwarf::TypeCache;
 // Where libdwarf looks for a separate debug file (its default global path).
 constexpr const char* kDebugDir = "/usr/lib/debug";
 
-std::string missing_dwarf_message(const std::string& path, const dwarf::ElfFile& elf) {
+std::string missing_dwarf_message(const std::string& path, const ElfFile& elf) {
   std::string where = path;
   std::string id = elf.ok() ? elf.build_id() : "";
   if (id.size() > 2)
@@ -70,7 +70,7 @@ std::optional<uint64_t> resolve(const DwarfIndex& ix, TypeCache& types, const st
 // unsigned dataN (200 in a signed enum is data1 0xc8), so the form decides.
 // The libpython a dynamically linked python executable needs, looked for
 // where pyenv/"make install" layouts put it: <prefix>/lib next to bin/.
-std::string libpython_of(const std::string& path, const dwarf::ElfFile& elf) {
+std::string libpython_of(const std::string& path, const ElfFile& elf) {
   namespace fs = std::filesystem;
   fs::path dir = fs::path(path).parent_path();
   for (const std::string& needed : elf.needed()) {
@@ -105,7 +105,7 @@ Layout extract_layout(const std::string& path, const ExtractOptions& options,
                       ExtractReport* report) {
   ExtractReport local;
   ExtractReport& rep = report ? *report : local;
-  dwarf::ElfFile elf(path);
+  ElfFile elf(path);
   if (!elf.ok()) throw LayoutError(elf.error());
   DwarfFile file(path);
   if (!file.found()) throw NoDebugInfoError(missing_dwarf_message(path, elf));
@@ -126,7 +126,7 @@ Layout extract_layout(const std::string& path, const ExtractOptions& options,
   l.little_endian = elf.little_endian();
   l.producer = ix.producer;
   l.generated_from = path;
-  l.build_id = file.true_path() == path ? elf.build_id() : dwarf::ElfFile(file.true_path()).build_id();
+  l.build_id = file.true_path() == path ? elf.build_id() : ElfFile(file.true_path()).build_id();
 
   dwarf::FlattenLimits limits{options.max_depth, options.max_members};
   auto complete = [&ix](uint64_t off) { return ix.complete(off); };

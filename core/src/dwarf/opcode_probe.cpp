@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "elf_file.h"
+#include "elf/elf_file.h"
 #include "run_process.h"
 
 // The probe script, assembled into .rodata so an installed cpydbg-layout
@@ -84,7 +84,7 @@ OpcodeTable table_from_probe(const json& j) {
 // The 256-entry byte table behind a local symbol, or empty with a reason.
 // A separate .debug file has the symbol but NOBITS data; then the bytes are
 // read from the interpreter at the same address when both are one build.
-std::string symbol_bytes(const dwarf::ElfFile& syms, const std::string& interpreter,
+std::string symbol_bytes(const ElfFile& syms, const std::string& interpreter,
                          const char* name, std::string* why) {
   auto sym = syms.symbol(name);
   if (!sym) {
@@ -97,7 +97,7 @@ std::string symbol_bytes(const dwarf::ElfFile& syms, const std::string& interpre
   }
   std::string_view b = syms.bytes_at(sym->value, sym->size);
   if (b.size() == sym->size) return std::string(b);
-  dwarf::ElfFile exe(interpreter);
+  ElfFile exe(interpreter);
   if (exe.ok() && !exe.build_id().empty() && exe.build_id() == syms.build_id()) {
     b = exe.bytes_at(sym->value, sym->size);
     if (b.size() == sym->size) return std::string(b);
@@ -108,7 +108,7 @@ std::string symbol_bytes(const dwarf::ElfFile& syms, const std::string& interpre
 
 void cross_check(OpcodeTable& t, const std::string& interpreter, const std::string& elf,
                  std::vector<std::string>& notes) {
-  dwarf::ElfFile syms(elf);
+  ElfFile syms(elf);
   if (!syms.ok()) {
     notes.push_back("opcodes: cannot read " + elf + ": " + syms.error());
     return;

@@ -6,7 +6,7 @@
 #include <regex>
 
 #include "cpydbg/dwarf.h"
-#include "dwarf/elf_file.h"
+#include "elf/elf_file.h"
 
 namespace cpydbg {
 namespace {
@@ -16,7 +16,7 @@ bool plausible(uint32_t hex) {
   return (major == 2 || major == 3) && ((hex >> 4) & 0xf) >= 0xa;
 }
 
-uint32_t from_py_version(const dwarf::ElfFile& elf) {
+uint32_t from_py_version(const ElfFile& elf) {
   auto sym = elf.symbol("Py_Version");
   if (!sym) return 0;
   std::string_view bytes = elf.bytes_at(sym->value, 4);
@@ -30,7 +30,7 @@ uint32_t from_py_version(const dwarf::ElfFile& elf) {
 // string into the tail of another one, so find it through the code: every
 // rip-relative displacement (lea) or absolute 32-bit immediate in the
 // function that lands on a version-shaped string. x86-64 only.
-uint32_t from_py_get_version(const dwarf::ElfFile& elf, std::string* text) {
+uint32_t from_py_get_version(const ElfFile& elf, std::string* text) {
   auto sym = elf.symbol("Py_GetVersion");
   if (!sym || !sym->size || sym->size > 4096) return 0;
   std::string_view code = elf.bytes_at(sym->value, sym->size);
@@ -55,7 +55,7 @@ uint32_t from_py_get_version(const dwarf::ElfFile& elf, std::string* text) {
 }  // namespace
 
 uint32_t detect_version_hex(const std::string& elf_path, std::string* how) {
-  dwarf::ElfFile elf(elf_path);
+  ElfFile elf(elf_path);
   if (!elf.ok()) return 0;
   if (uint32_t v = from_py_version(elf)) {
     if (how) *how = "Py_Version constant in " + elf_path;

@@ -13,6 +13,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "elf/elf_file.h"
+
 namespace cpydbg {
 
 class ElfSymbols {
@@ -32,12 +34,9 @@ class ElfSymbols {
   size_t size() const { return globals_.size() + locals_.size(); }
 
  private:
-  struct Segment {
-    uint64_t vaddr, offset, filesz;
-  };
-  bool parse(const uint8_t* data, size_t size);
+  void index(const ElfFile& elf);
 
-  std::vector<Segment> loads_;
+  std::vector<ElfSegment> loads_;
   std::unordered_map<std::string, uint64_t> globals_, locals_;
 };
 
