@@ -23,6 +23,10 @@ else()
   set(_lldb19_default /opt/cpydbg-lldb19/usr/lib/llvm-19/bin/lldb)
 endif()
 set(CPYDBG_LLDB19 "${_lldb19_default}" CACHE FILEPATH "lldb 19 executable")
+# The LLDBs the LLDB-hosted suites (matrix.cmake, hostile.cmake) run in, as
+# their scripts' arguments. Both are supported: a missing one is passed all
+# the same, so that its tests fail rather than pass without it.
+set(CPYDBG_LLDB_ARGS --lldb "${CPYDBG_LLDB14}" --lldb "${CPYDBG_LLDB19}")
 
 set(_lldb_scripts ${CMAKE_CURRENT_SOURCE_DIR}/integration)
 set(_plugin $<TARGET_FILE:cpydbg_lldb>)

@@ -1,6 +1,6 @@
 # The integration matrix: every interpreter of the support table x {real
 # binaries, stripped copies}; each test runs one scenario live and from a
-# gcore'd core in gdb and in LLDB 14 and 19 (lldb_plugin.cmake finds them; a
+# gcore'd core in gdb and in LLDB 14 and 19 (CPYDBG_LLDB_ARGS of lldb_plugin.cmake; a
 # missing one fails the tests), checks the commands against the truth the
 # scenario wrote about itself, and checks that gdb and each LLDB print the
 # same text for the same core.
@@ -24,13 +24,6 @@ set(_matrix_variants_objects stripped)
 # whatever python3 comes first on PATH (a pyenv shim here).
 find_program(CPYDBG_SYSTEM_PYTHON3 python3 PATHS /usr/bin NO_DEFAULT_PATH)
 
-set(_matrix_lldbs "")
-if(TARGET cpydbg_lldb)
-  foreach(lldb IN ITEMS "${CPYDBG_LLDB14}" "${CPYDBG_LLDB19}")
-    list(APPEND _matrix_lldbs --lldb "${lldb}")
-  endforeach()
-endif()
-
 foreach(scenario IN LISTS CPYDBG_TEST_SCENARIOS)
   foreach(python IN LISTS CPYDBG_TEST_INTERPRETERS)
     set(variants dwarf stripped)
@@ -46,7 +39,7 @@ foreach(scenario IN LISTS CPYDBG_TEST_SCENARIOS)
       add_test(NAME ${name}
         COMMAND ${CPYDBG_SYSTEM_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/integration/matrix.py
                 --install ${CMAKE_INSTALL_PREFIX} --python ${python} --scenario ${scenario}
-                ${extra} ${_matrix_lldbs})
+                ${extra} ${CPYDBG_LLDB_ARGS})
       set_tests_properties(${name} PROPERTIES LABELS "integration;gdb;lldb" TIMEOUT 600)
     endforeach()
   endforeach()
