@@ -289,6 +289,22 @@ void Context::print_locals(std::ostream& out, const FrameInfo& frame, const std:
   for (size_t i = 0; i < c->slots.size(); ++i)
     if (auto v = slot_value(frame, *c, i))
       out << indent << c->slots[i].name << " = " << fmt().repr(*v, options) << "\n";
+  // A class body's names (exec()'s with a locals dict too) are in its locals
+  // dict, where py-print finds them. A function's locals dict is at most a
+  // snapshot of the slots above, and a module's is its globals: neither.
+  if ((c->flags & kCoOptimized) || !frame.locals || frame.locals == frame.globals ||
+      !access().is_instance(frame.locals, "PyDict_Type"))
+    return;
+  constexpr size_t kMaxNames = 200;
+  auto items = fmt().dict_items(frame.locals, kMaxNames + 1);
+  if (!items) return;
+  for (size_t i = 0; i < items->size() && i < kMaxNames; ++i) {
+    const auto& item = (*items)[i];
+    auto name = access().text(item.key, 200);  // a str key; else its repr
+    out << indent << (name ? *name : fmt().repr(item.key, options)) << " = "
+        << fmt().repr(item.value, options) << "\n";
+  }
+  if (items->size() > kMaxNames) out << indent << "… (more than " << kMaxNames << " names)\n";
 }
 
 }  // namespace cpydbg

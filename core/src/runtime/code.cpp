@@ -4,7 +4,6 @@ namespace cpydbg {
 namespace {
 constexpr size_t kMaxBytecode = 1 << 22;   // 4 MiB: larger means a corrupt object
 constexpr size_t kMaxSlots = 1 << 16;
-constexpr uint32_t kCoVarargs = 0x4, kCoVarkeywords = 0x8;
 // 3.11+ co_localspluskinds bits (Include/internal/pycore_code.h).
 constexpr uint8_t kKindCell = 0x40, kKindFree = 0x80;
 // 3.12+: sys.monitoring (and sys.settrace on top of it) overwrites opcodes

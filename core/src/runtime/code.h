@@ -11,6 +11,11 @@
 
 namespace cpydbg {
 
+// co_flags bits, the same in 2.7 and every 3.x. CO_OPTIMIZED: a function's
+// names live in the slots below; without it (a class body, a module, exec)
+// in the frame's locals dict.
+constexpr uint32_t kCoOptimized = 0x1, kCoVarargs = 0x4, kCoVarkeywords = 0x8;
+
 enum class SlotKind : uint8_t { Local, Cell, Free };
 
 struct LocalSlot {

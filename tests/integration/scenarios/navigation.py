@@ -1,12 +1,13 @@
 # -*- coding: utf-8 -*-
-# The `navigation` scenario: a short stack (inner <- middle <- outer <-
-# <module>) whose frames each hold their own locals, for frame selection
+# The `navigation` scenario: a short stack (inner <- middle <- outer <- the
+# body of class Holder <- <module>) whose frames each hold their own locals
+# (the class body's in its namespace dict), for frame selection
 # (pyframe/pyup/pydown and libpython's py-up/py-down), per-frame locals and
 # source listings, and the aliases (py-bt, py-bt-full, py-list, py-locals,
-# opcode-stack), and pyobj of an address or an expression. Before stopping
-# itself with SIGTRAP it writes down, as JSON at argv[1], its stack innermost
-# first with each frame's file, line, name and the repr of each of its
-# locals, and the id and repr of one list. Must stay valid Python 2.7 and 3.x.
+# py-print, opcode-stack), and pyobj of an address or an expression. Before
+# stopping itself with SIGTRAP it writes down, as JSON at argv[1], its stack
+# innermost first with each frame's file, line, name and the repr of each of
+# its locals, and the id and repr of one list. Must stay valid Python 2.7 and 3.x.
 import json
 import os
 import signal
@@ -43,4 +44,6 @@ def outer():
     return middle(7), word
 
 
-outer()
+class Holder(object):
+    kind = "class body"
+    result = outer()

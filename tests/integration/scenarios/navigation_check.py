@@ -10,7 +10,9 @@ LOCAL = re.compile(r"^ +(\w+) = (.*)$", re.M)
 # (command, the frame selected after it, what it must print):
 #   "frame": that frame's line; "stack"/"full": the whole stack (+ locals);
 #   "locals": the selected frame's locals; "list": its source around its line;
-#   "opstack": its value stack; "older"/"newer": the error at either end.
+#   "print NAME": py-print's line for that local; "opstack": its value stack;
+#   "older"/"newer": the error at either end.
+# Frames: 0 inner, 1 middle, 2 outer, 3 the class body, 4 <module>.
 STEPS = [
     ("py-bt", 0, "stack"),
     ("py-bt-full", 0, "full"),
@@ -18,11 +20,14 @@ STEPS = [
     ("py-locals", 1, "locals"),
     ("py-up", 2, "frame"),
     ("pylist", 2, "list"),
-    ("pyup 5", 3, "frame"),
-    ("pyup", 3, "older"),
-    ("pydown 2", 1, "frame"),
+    ("pyup 5", 4, "frame"),
+    ("pyup", 4, "older"),
+    ("pydown 3", 1, "frame"),
     ("py-down", 0, "frame"),
     ("pydown", 0, "newer"),
+    ("pyframe 3", 3, "frame"),
+    ("py-locals", 3, "locals"),
+    ("py-print kind", 3, "print kind"),
     ("pyframe 2", 2, "frame"),
     ("pystack", 2, "stack"),
     ("py-list", 2, "list"),
@@ -117,6 +122,11 @@ def check(out, truth, failures):
                                 % (what, selected, f["locals"], text))
         elif kind == "list":
             _check_list(text, truth, selected, failures, what)
+        elif kind.startswith("print "):
+            name = kind.split()[1]
+            want = "local '%s' = %s\n" % (name, truth["stack"][selected]["locals"][name])
+            if text != want:
+                failures.append("%s: want %r, got:\n%s" % (what, want, text))
         elif kind in ("older", "newer"):
             if "unable to find a%s %s Python frame" % ("n" if kind == "older" else "", kind) \
                     not in text:
