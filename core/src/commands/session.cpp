@@ -60,7 +60,7 @@ const std::vector<Entry>& table() {
       {{"pyup", "", "Select the Python frame that called this one.", "pyup [N]"}, cmd_pyup},
       {{"pydown", "", "Select the Python frame this one called.", "pydown [N]"}, cmd_pydown},
       {{"pylocals", "", "Print the selected Python frame's arguments, locals and cells.",
-        "pylocals"}, cmd_pylocals},
+        "pylocals\nIn a class body: the names of its namespace so far."}, cmd_pylocals},
       {{"pylist", "", "List source lines around the selected Python frame's line.",
         "pylist [LINE]"}, cmd_pylist},
       {{"pyinfo", "", "Show the detected Python version, layout table and sanity checks.",
