@@ -5,9 +5,9 @@ and UBSan, but gdb and lldb themselves are not: the ASan runtime must be
 loaded first, so the test command names it in $CPYDBG_DEBUGGER_PRELOAD
 (followed by tests/sanitizer/asan_first.c's library, without which gdb 13
 and lldb 19 hang at start-up) and the backends preload that list into the
-debugger only. The inferior must not get
-it (a preloaded ASan maps terabytes of shadow memory, which gcore would
-dump), so the backends also remove it from the inferior's environment.
+debugger only. The inferior must not get it (a preloaded ASan maps
+terabytes of shadow memory, which gcore would dump), so the backends also
+remove it from the inferior's environment.
 Without the variable nothing changes.
 
 Standard library only: runs under /usr/bin/python3.
