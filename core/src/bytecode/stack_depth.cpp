@@ -34,19 +34,23 @@ const std::string& name_of(const OpcodeTable& t, int op) {
 // Stop runaway analyses of corrupt code: no real function nests this deep.
 constexpr int kMaxDepth = 1 << 20;
 
+// The table's fall-through `effect` of instruction `in` (named `name`) as the
+// interpreter runs it. 3.11's compiler books a call's arguments as popped by
+// PRECALL; at run time they stay until CALL, where a calling frame is
+// suspended. The sum is the same, and so is co_stacksize.
+int run_time_correction(const OpcodeTable& t, const std::string& name, const Instruction& in,
+                        int effect) {
+  if (name == "PRECALL") return 0;
+  if (name == "CALL" && t.opcode("PRECALL") >= 0) return effect - static_cast<int>(in.arg);
+  return effect;
+}
+
 }  // namespace
 
 std::optional<int> run_time_effect(const OpcodeTable& t, const Instruction& in) {
   const StackEffect* e = effect_for(t.effect_nojump, in.base);
   if (!e) return std::nullopt;
-  int effect = e->at(in.arg);
-  // 3.11's compiler books a call's arguments as popped by PRECALL; at run
-  // time they stay until CALL, where a calling frame is suspended. The sum
-  // is the same, and so is co_stacksize.
-  const std::string& name = name_of(t, in.base);
-  if (name == "PRECALL") effect = 0;
-  if (name == "CALL" && t.opcode("PRECALL") >= 0) effect -= static_cast<int>(in.arg);
-  return effect;
+  return run_time_correction(t, name_of(t, in.base), in, e->at(in.arg));
 }
 
 int entry_depth(const OpcodeTable& t, uint32_t co_flags) {
@@ -156,7 +160,7 @@ StackAnalysis analyse_stack(const OpcodeTable& t, std::string_view code, uint32_
         if (!reach(static_cast<uint32_t>(in.jump_target), jd, amb, "jump")) return a;
       }
       if (!ends_flow(name)) {
-        int nd = d + *run_time_effect(t, in);
+        int nd = d + run_time_correction(t, name, in, nojump->at(in.arg));
         a.max_depth = std::max(a.max_depth, nd);
         // 3.8 BEGIN_FINALLY pushes one NULL at run time but counts 6 so the
         // finally block has one depth in the compiler's model.
