@@ -87,8 +87,7 @@ void cmd_pyobj(Context& ctx, const std::vector<std::string>& args, std::ostream&
   ctx.python();
   // 0x1, a stack address, the middle of an object: one line saying so, not
   // a header and a repr that both say "unreadable".
-  auto type = ctx.access().type_of(*addr);
-  if (!type || !ctx.access().type_name(*type)) {
+  if (!ctx.access().type_name_of(*addr)) {
     std::ostringstream msg;
     msg << "pyobj: no Python object at 0x" << std::hex << *addr
         << " (its memory or its type is unreadable)";

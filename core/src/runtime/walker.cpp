@@ -141,8 +141,6 @@ std::optional<FrameInfo> Walker::read_frame(uint64_t addr) {
   return f;
 }
 
-std::optional<FrameInfo> Walker::frame_at(uint64_t frame_addr) { return read_frame(frame_addr); }
-
 std::optional<FrameInfo> Walker::frame_of_object(uint64_t frame_object) {
   const Offsets& o = py_.off();
   if (o.frame.f_frame == kAbsent) return read_frame(frame_object);

@@ -57,8 +57,6 @@ class Walker {
   // The Python frames of one thread, innermost first, shim frames skipped.
   std::vector<FrameInfo> frames(const ThreadInfo& thread, std::string* problem,
                                 const WalkLimits& limits = {});
-  // A frame from a frame object / generator (for pyobj and generators).
-  std::optional<FrameInfo> frame_at(uint64_t frame_addr);
   // The frame a frame object stands for (3.11+: the interpreter frame it
   // points to, which it owns once the function has returned).
   std::optional<FrameInfo> frame_of_object(uint64_t frame_object);
