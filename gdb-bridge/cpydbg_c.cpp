@@ -58,19 +58,18 @@ class CallbackTarget : public cpydbg::Target {
   }
   std::vector<FrameValues> native_frame_values(std::string_view function,
                                                const std::vector<std::string>& names) override {
-    constexpr uint64_t kMaxFrames = 4096;
     std::vector<FrameValues> out;
     if (!cb_.frame_values || names.empty()) return out;
     std::string joined;
     for (const auto& n : names) joined += (joined.empty() ? "" : "\n") + n;
-    std::vector<uint64_t> values(kMaxFrames * names.size());
+    std::vector<uint64_t> values(kMaxNativeFrames * names.size());
     std::vector<uint8_t> valid(values.size());
     uint64_t n_frames = 0;
     std::string fn(function);
     if (!cb_.frame_values(cb_.ctx, fn.c_str(), joined.c_str(), values.data(), valid.data(),
-                          kMaxFrames, &n_frames))
+                          kMaxNativeFrames, &n_frames))
       return out;
-    for (uint64_t f = 0; f < n_frames && f < kMaxFrames; ++f) {
+    for (uint64_t f = 0; f < n_frames && f < kMaxNativeFrames; ++f) {
       FrameValues v(names.size());
       for (size_t i = 0; i < names.size(); ++i)
         if (valid[f * names.size() + i]) v[i] = values[f * names.size() + i];

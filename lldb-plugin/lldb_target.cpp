@@ -193,7 +193,7 @@ std::vector<Target::FrameValues> LldbTarget::native_frame_values(
   if (!process_.IsValid()) return out;
   lldb::SBThread thread = process_.GetSelectedThread();
   if (!thread.IsValid()) return out;
-  for (uint32_t i = 0, n = thread.GetNumFrames(); i < n; ++i) {
+  for (uint32_t i = 0, n = thread.GetNumFrames(); i < n && out.size() < kMaxNativeFrames; ++i) {
     lldb::SBFrame frame = thread.GetFrameAtIndex(i);
     // Inlined callees are frames of their own, named after themselves.
     const char* name = frame.GetFunctionName();

@@ -39,9 +39,11 @@ class Target {
   }
 
   // For each native frame of the selected thread that runs `function`
-  // (innermost first), the integer values of the named locals/arguments;
+  // (innermost first, at most kMaxNativeFrames: every front end stops there,
+  // so their answers agree), the integer values of the named locals/arguments;
   // nullopt where the debugger cannot evaluate one (no DWARF, optimised out).
   // pyopstack reads the eval loop's `stack_pointer` this way.
+  static constexpr size_t kMaxNativeFrames = 4096;
   using FrameValues = std::vector<std::optional<uint64_t>>;
   virtual std::vector<FrameValues> native_frame_values(std::string_view /*function*/,
                                                        const std::vector<std::string>& /*names*/) {
