@@ -296,15 +296,8 @@ def run_case(case, opts, tmp):
             outputs[lldb] = lldb_backend.run_lldb(lldb, plugin, program, args=args, env=env,
                                                   emit=emit("lldb"), timeout=90, **common)
         return outputs
-    # A plain gdb writes the core: no shim, so nothing of the sanitizer
-    # mode's preloading (which gdb cannot take) is needed for it.
     core = os.path.join(tmp, "core")
-    argv = ["gdb", "-nx", "-batch"]
-    for k, v in env.items():
-        argv += ["-ex", "set environment %s %s" % (k, v)]
-    argv += ["-ex", "run", "-ex", "gcore " + core, "-ex", "kill", "--args", program] + args
-    subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL, timeout=120, check=True)
+    gdb_backend.run_gdb(program, shim, args=args, env=env, gcore=core, timeout=120, **common)
     size = os.path.getsize(core)
     with open(core, "r+b") as f:
         f.truncate(size // 2)
