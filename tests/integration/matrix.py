@@ -82,7 +82,7 @@ def main():
             return [sys.executable, os.path.abspath(__file__), "--emit", opts.scenario,
                     truth, debugger, "1" if opts.stripped else "0"]
 
-        def without_dwarf(what, debugger, outputs):
+        def without_dwarf(what, outputs):
             """The outputs after the DWARF probe's, which must show no DWARF."""
             if not opts.stripped or not outputs:
                 return outputs
@@ -103,20 +103,20 @@ def main():
             failures.extend("%s: %s" % (what, f) for f in found)
 
         common = dict(no_separate_debug=interp.no_separate_debug)
-        live = without_dwarf("gdb live", "gdb", gdb_backend.run_gdb(
+        live = without_dwarf("gdb live", gdb_backend.run_gdb(
             interp.exe, shim, args=[script, truth_path], env=interp.env, emit=emit("gdb"),
             gcore=core, **common))
         verify("gdb live", live)
         shutil.copyfile(truth_path, core_truth)
-        from_core = without_dwarf("gdb core", "gdb", gdb_backend.run_gdb(
+        from_core = without_dwarf("gdb core", gdb_backend.run_gdb(
             interp.exe, shim, core=core, emit=emit("gdb", core_truth), **common))
         verify("gdb core", from_core, core_truth)
         for lldb in opts.lldb:
             name = "lldb %s" % lldb
-            verify(name + " live", without_dwarf(name + " live", "lldb", lldb_backend.run_lldb(
+            verify(name + " live", without_dwarf(name + " live", lldb_backend.run_lldb(
                 lldb, plugin, interp.exe, args=[script, truth_path], env=interp.env,
                 emit=emit("lldb"), **common)))
-            lldb_core = without_dwarf(name + " core", "lldb", lldb_backend.run_lldb(
+            lldb_core = without_dwarf(name + " core", lldb_backend.run_lldb(
                 lldb, plugin, interp.exe, core=core, emit=emit("lldb", core_truth), **common))
             verify(name + " core", lldb_core, core_truth)
             with open(core_truth) as f:
