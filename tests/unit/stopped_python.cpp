@@ -25,7 +25,7 @@ std::string slurp(const std::string& path) {
 }  // namespace
 
 const std::vector<Interpreter>& interpreters() {
-  const std::string pyenv = std::string(CPYDBG_PYENV_ROOT) + "/versions/";
+  static const std::string pyenv = std::string(CPYDBG_PYENV_ROOT) + "/versions/";
   static const std::vector<Interpreter> all = {
       {"2.7", pyenv + "2.7.18/bin/python", "cpython-2.7-x86_64"},
       {"3.6", pyenv + "3.6.15/bin/python", "cpython-3.6-x86_64"},
