@@ -11,33 +11,6 @@ namespace cpydbg::lldb_plugin {
 
 namespace {
 
-// Returns the symbol's load address when it is loaded in the process.
-std::optional<uint64_t> load_address(lldb::SBTarget& target, lldb::SBSymbol symbol) {
-  if (!symbol.IsValid()) return std::nullopt;
-  lldb::addr_t addr = symbol.GetStartAddress().GetLoadAddress(target);
-  if (addr == LLDB_INVALID_ADDRESS) return std::nullopt;
-  return addr;
-}
-
-// Among the matches, an exported symbol wins over a local one of the same
-// name (a library may carry an unrelated static with that name).
-std::optional<uint64_t> best_match(lldb::SBTarget& target, const std::string& name,
-                                   lldb::SymbolType type) {
-  lldb::SBSymbolContextList list = target.FindSymbols(name.c_str(), type);
-  std::optional<uint64_t> local;
-  for (uint32_t i = 0, n = list.GetSize(); i < n; ++i) {
-    lldb::SBSymbol symbol = list.GetContextAtIndex(i).GetSymbol();
-    // FindSymbols matches base names too; insist on the exact name.
-    const char* found = symbol.GetName();
-    if (!found || name != found) continue;
-    std::optional<uint64_t> addr = load_address(target, symbol);
-    if (!addr) continue;
-    if (symbol.IsExternal()) return addr;
-    if (!local) local = addr;
-  }
-  return local;
-}
-
 std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
@@ -98,40 +71,37 @@ bool LldbTarget::read(uint64_t addr, void* buf, size_t size) {
     // A short read means part of the range is unmapped: all or nothing.
     if (error.Success() && got == size) return true;
   }
-  return read_from_file(addr, buf, size);
+  // Core files usually leave out unmodified file-backed mappings (the
+  // kernel's default coredump_filter, gdb's gcore too), so Py_Version,
+  // tp_name strings and glibc's thread_db descriptors are missing from
+  // them; for read-only segments the file holds the bytes memory held.
+  return modules().read_file_backed(addr, buf, size);
 }
 
-// Core files usually leave out unmodified file-backed mappings (the kernel's
-// default coredump_filter, gdb's gcore too), so Py_Version, tp_name strings
-// and glibc's thread_db descriptors are missing from them. For read-only
-// segments the bytes in the file are the bytes that were in memory. Read
-// from the whole segment (LLDB's PT_LOAD container), not the one section
-// the address is in: the core reads whole pages, which cross sections (a
-// non-PIE python3.11 has Py_Version 0x1b8 bytes before .rodata's end).
-bool LldbTarget::read_from_file(uint64_t addr, void* buf, size_t size) {
-  lldb::SBAddress where = target_.ResolveLoadAddress(addr);
-  lldb::SBSection section = where.GetSection();
-  for (lldb::SBSection parent = section.GetParent(); parent.IsValid(); parent = parent.GetParent())
-    section = parent;
-  if (!section.IsValid() || (section.GetPermissions() & lldb::ePermissionsWritable)) return false;
-  lldb::addr_t start = section.GetLoadAddress(target_);
-  if (start == LLDB_INVALID_ADDRESS || addr < start) return false;
-  uint64_t offset = addr - start;
-  // Only bytes the file really holds (not a .bss-like tail) and one segment.
-  if (offset + size > section.GetFileByteSize()) return false;
-  lldb::SBData data = section.GetSectionData(offset, size);
-  lldb::SBError error;
-  return data.IsValid() && data.GetByteSize() == size &&
-         data.ReadRawData(error, 0, buf, size) == size && error.Success();
+ModuleSymbols& LldbTarget::modules() {
+  uint32_t stop_id = process_.IsValid() ? process_.GetStopID(false) : 0;
+  if (modules_ && stop_id == modules_stop_id_) return *modules_;
+  // Each module as one mapping of its first page: the ELF header's load
+  // address, which LLDB knows from the dynamic loader (live) or the core's
+  // file mappings, stripped files included.
+  std::vector<Mapping> maps;
+  for (uint32_t i = 0, n = target_.GetNumModules(); i < n; ++i) {
+    lldb::SBModule module = target_.GetModuleAtIndex(i);
+    lldb::addr_t header = module.GetObjectFileHeaderAddress().GetLoadAddress(target_);
+    char path[4096];
+    uint32_t len = module.GetFileSpec().GetPath(path, sizeof path);
+    if (header == LLDB_INVALID_ADDRESS || len == 0 || len >= sizeof path) continue;
+    Mapping m;
+    m.start = m.end = header;
+    m.path.assign(path, len);
+    maps.push_back(std::move(m));
+  }
+  modules_ = std::make_unique<ModuleSymbols>(std::move(maps));
+  modules_stop_id_ = stop_id;
+  return *modules_;
 }
 
-std::optional<uint64_t> LldbTarget::symbol(std::string_view name) {
-  std::string n(name);
-  // Data first (what the core asks for), then any kind, because stripped or
-  // odd builds sometimes classify a variable differently.
-  if (auto addr = best_match(target_, n, lldb::eSymbolTypeData)) return addr;
-  return best_match(target_, n, lldb::eSymbolTypeAny);
-}
+std::optional<uint64_t> LldbTarget::symbol(std::string_view name) { return modules().find(name); }
 
 lldb::SBFrame LldbTarget::selected_frame() {
   lldb::SBThread thread = process_.GetSelectedThread();
@@ -206,15 +176,6 @@ std::vector<Target::FrameValues> LldbTarget::native_frame_values(
   return out;
 }
 
-std::vector<std::string> LldbTarget::module_paths() {
-  std::vector<std::string> paths;
-  for (uint32_t i = 0, n = target_.GetNumModules(); i < n; ++i) {
-    lldb::SBFileSpec spec = target_.GetModuleAtIndex(i).GetFileSpec();
-    char buf[4096];
-    uint32_t len = spec.GetPath(buf, sizeof buf);
-    if (len > 0 && len < sizeof buf) paths.emplace_back(buf, len);
-  }
-  return paths;
-}
+std::vector<std::string> LldbTarget::module_paths() { return modules().paths(); }
 
 }  // namespace cpydbg::lldb_plugin

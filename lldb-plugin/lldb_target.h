@@ -5,7 +5,10 @@
 
 #include <lldb/API/LLDB.h>
 
+#include <memory>
+
 #include "cpydbg/target.h"
+#include "target/module_symbols.h"
 
 namespace cpydbg::lldb_plugin {
 
@@ -25,10 +28,16 @@ class LldbTarget final : public Target {
 
  private:
   lldb::SBFrame selected_frame();
-  bool read_from_file(uint64_t addr, void* buf, size_t size);
+  // The symbols and read-only file contents of every loaded module, from
+  // the files themselves (as the gdb bridge reads them): LLDB only says
+  // which file is loaded where. Its own symbol addresses are wrong for
+  // distro-stripped files (it places them in the wrong section).
+  ModuleSymbols& modules();
 
   lldb::SBTarget target_;
   lldb::SBProcess process_;
+  std::unique_ptr<ModuleSymbols> modules_;
+  uint32_t modules_stop_id_ = 0;  // the module list of a live process changes as it runs
 };
 
 }  // namespace cpydbg::lldb_plugin

@@ -78,7 +78,7 @@ void ElfFile::parse(const std::string& path) {
     auto ph = at<Elf64_Phdr>(data_, eh->e_phoff, i);
     if (!ph) break;
     if (ph->p_type == PT_INTERP) has_interp_ = true;
-    if (ph->p_type == PT_LOAD) loads_.push_back({ph->p_vaddr, ph->p_offset, ph->p_filesz});
+    if (ph->p_type == PT_LOAD) loads_.push_back({ph->p_vaddr, ph->p_offset, ph->p_filesz, ph->p_flags});
   }
   std::vector<uint32_t> name_offsets;
   for (unsigned i = 0; i < eh->e_shnum; ++i) {

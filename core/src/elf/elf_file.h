@@ -26,6 +26,7 @@ struct ElfSymbol {
 
 struct ElfSegment {  // a PT_LOAD program header
   uint64_t vaddr = 0, offset = 0, filesz = 0;
+  uint32_t flags = 0;  // PF_R | PF_W | PF_X
 };
 
 class ElfFile {

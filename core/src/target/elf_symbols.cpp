@@ -61,4 +61,13 @@ std::optional<uint64_t> ElfSymbols::bias(uint64_t start, uint64_t offset) const 
   return std::nullopt;
 }
 
+std::optional<uint64_t> ElfSymbols::read_only_file_offset(uint64_t vaddr, uint64_t size) const {
+  for (const ElfSegment& s : loads_) {
+    if (s.flags & PF_W) continue;
+    if (vaddr >= s.vaddr && vaddr - s.vaddr <= s.filesz && size <= s.filesz - (vaddr - s.vaddr))
+      return s.offset + (vaddr - s.vaddr);
+  }
+  return std::nullopt;
+}
+
 }  // namespace cpydbg

@@ -31,6 +31,11 @@ class ElfSymbols {
   // no PT_LOAD segment covers that offset.
   std::optional<uint64_t> bias(uint64_t start, uint64_t offset) const;
 
+  // File offset of the `size` bytes at link-time address `vaddr`, when they
+  // lie in the file-backed part of one read-only PT_LOAD segment: what a core
+  // file leaves out (unmodified file mappings) is then the file's own bytes.
+  std::optional<uint64_t> read_only_file_offset(uint64_t vaddr, uint64_t size) const;
+
   size_t size() const { return globals_.size() + locals_.size(); }
 
  private:

@@ -1,5 +1,8 @@
 #include "target/module_symbols.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "target/elf_symbols.h"
 
 namespace cpydbg {
@@ -11,14 +14,15 @@ ModuleSymbols::ModuleSymbols(std::vector<Mapping> maps, std::string alt_root)
     if (m.path.empty() || m.path[0] != '/' || m.path.ends_with(" (deleted)")) continue;
     bool known = false;
     for (const Module& mod : modules_) known = known || mod.path == m.path;
-    if (!known) modules_.push_back({m.path, 0, false, nullptr});
+    if (!known) modules_.push_back({m.path, "", 0, false, nullptr});
   }
 }
 
 void ModuleSymbols::load(Module& mod) {
   mod.loaded = true;
-  mod.syms = ElfSymbols::load(mod.path);
-  if (!mod.syms && !alt_root_.empty()) mod.syms = ElfSymbols::load(alt_root_ + mod.path);
+  mod.opened = mod.path;
+  mod.syms = ElfSymbols::load(mod.opened);
+  if (!mod.syms && !alt_root_.empty()) mod.syms = ElfSymbols::load(mod.opened = alt_root_ + mod.path);
   if (!mod.syms) return;
   // The lowest mapping of the file fixes its bias; a file whose mappings fit
   // no PT_LOAD is not what the process loaded (replaced on disk): no symbols.
@@ -40,6 +44,22 @@ std::optional<uint64_t> ModuleSymbols::find(std::string_view name) {
     if (auto v = mod.syms->find(name)) return *v + mod.bias;
   }
   return std::nullopt;
+}
+
+bool ModuleSymbols::read_file_backed(uint64_t addr, void* buf, size_t size) {
+  for (Module& mod : modules_) {
+    if (!mod.loaded) load(mod);
+    if (!mod.syms || addr < mod.bias) continue;
+    auto offset = mod.syms->read_only_file_offset(addr - mod.bias, size);
+    if (!offset) continue;
+    // O_NONBLOCK: the path is the target's word for it; a FIFO must not hang us.
+    int fd = ::open(mod.opened.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) return false;
+    ssize_t got = ::pread(fd, buf, size, static_cast<off_t>(*offset));
+    ::close(fd);
+    return got >= 0 && size_t(got) == size;
+  }
+  return false;
 }
 
 std::vector<std::string> ModuleSymbols::paths() const {

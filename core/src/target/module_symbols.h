@@ -32,6 +32,10 @@ class ModuleSymbols {
   // Load address of a symbol: the first module (the executable comes first)
   // that defines it.
   std::optional<uint64_t> find(std::string_view name);
+  // Read `size` bytes at `addr` from the file of the module whose read-only
+  // segment holds them (code, .rodata: what a core file leaves out). False
+  // when no mapped file holds them all.
+  bool read_file_backed(uint64_t addr, void* buf, size_t size);
   // Every mapped file, in map order.
   std::vector<std::string> paths() const;
   const std::vector<Mapping>& mappings() const { return maps_; }
@@ -39,6 +43,7 @@ class ModuleSymbols {
  private:
   struct Module {
     std::string path;
+    std::string opened;  // the path it was read from (path, or under alt_root)
     uint64_t bias = 0;
     bool loaded = false;                     // symbols parsed (or tried)
     std::shared_ptr<const ElfSymbols> syms;  // null when unreadable / not ELF
