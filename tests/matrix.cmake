@@ -1,5 +1,7 @@
 # The integration matrix: every interpreter of the support table x {real
-# binaries, stripped copies}; each test runs one scenario live and from a
+# binaries, copies stripped as distributions ship them (objcopy --strip-all,
+# no build-id, no debuglink: only .dynsym left)}, and Debian's python3.11 as
+# installed with python3.11-dbg's files hidden from the debugger; each test runs one scenario live and from a
 # gcore'd core in gdb and in LLDB 14 and 19 (CPYDBG_LLDB_ARGS of lldb_plugin.cmake; a
 # missing one fails the tests), checks the commands against the truth the
 # scenario wrote about itself, and checks that gdb and each LLDB print the
@@ -30,10 +32,14 @@ foreach(scenario IN LISTS CPYDBG_TEST_SCENARIOS)
     if(DEFINED _matrix_variants_${scenario})
       set(variants ${_matrix_variants_${scenario}})
     endif()
+    # What most Debian users run: every scenario.
+    if(python STREQUAL "debian-3.11")
+      list(APPEND variants installed)
+    endif()
     foreach(variant IN LISTS variants)
       set(extra "")
-      if(variant STREQUAL "stripped")
-        set(extra --stripped)
+      if(NOT variant STREQUAL "dwarf")
+        set(extra --${variant})
       endif()
       set(name matrix_${scenario}_${variant}_${python})
       add_test(NAME ${name}

@@ -30,23 +30,30 @@ import interpreters  # noqa: E402
 import lldb_backend  # noqa: E402
 
 BACKENDS = {"gdb": gdb_backend, "lldb": lldb_backend}
-# For stripped runs: a command that shows the source line of a function only
-# the interpreter itself (executable or libpython) defines if the debugger
-# found its DWARF anyway (e.g. Debian's in /usr/lib/debug). Extension
-# modules keep their own DWARF; a type such as PyObject would be found there.
-DWARF_PROBES = {"gdb": "info line PyList_New", "lldb": "image lookup -n PyList_New"}
+# Run first in every session: what the debugger itself found of the
+# interpreter's symbols. With DWARF, the source line of a function only the
+# interpreter (executable or libpython) defines; and a static function only
+# .symtab (or DWARF) names (Debian's LTO build calls it list_dealloc.lto_priv.0
+# in .symtab). Extension modules keep their own DWARF: a type
+# such as PyObject would be found there. Each probe: command, and what its
+# output shows when the debugger found it.
+PROBES = {
+    "gdb": [("info line PyList_New", "listobject.c"),
+            ("info address list_dealloc", 'Symbol "list_dealloc" is')],
+    "lldb": [("image lookup -n PyList_New", "listobject.c"),
+             ("image lookup -r -s ^list_dealloc", "symbols match")],
+}
 
 
 def emit_main(argv):
-    """matrix.py --emit SCENARIO TRUTH gdb|lldb PROBE MARKER PATH: write the command file
-    (PROBE "1": the DWARF probe first)."""
-    scenario, truth_path, debugger, probe, marker, path = argv
+    """matrix.py --emit SCENARIO TRUTH gdb|lldb MARKER PATH: write the command file
+    (the probes first)."""
+    scenario, truth_path, debugger, marker, path = argv
     with open(truth_path) as f:
         truth = json.load(f)
     commands = importlib.import_module(scenario + "_check").commands(truth)
-    if probe == "1":
-        commands.insert(0, DWARF_PROBES[debugger])
-    BACKENDS[debugger].write_command_file(marker, commands, path)
+    BACKENDS[debugger].write_command_file(
+        marker, [command for command, _ in PROBES[debugger]] + commands, path)
 
 
 def _plain(text):
@@ -58,7 +65,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--install", required=True, help="cpydbg install prefix")
     parser.add_argument("--python", required=True, help="interpreter spec, e.g. 3.12.1 or debian-3.11")
-    parser.add_argument("--stripped", action="store_true", help="use copies with no DWARF")
+    variant = parser.add_mutually_exclusive_group()
+    variant.add_argument("--stripped", action="store_true",
+                         help="use copies stripped as distributions ship them")
+    variant.add_argument("--installed", action="store_true",
+                         help="the interpreter as installed, its separate debug files hidden")
     parser.add_argument("--scenario", default="stack")
     parser.add_argument("--lldb", action="append", default=[], help="an LLDB to test too")
     opts = parser.parse_args()
@@ -71,6 +82,11 @@ def main():
         interp = interpreters.resolve(opts.python)
         if opts.stripped:
             interp = interpreters.stripped_copy(interp, tmp)
+        elif opts.installed:
+            interp = interpreters.as_installed(interp)
+        # With DWARF the debugger must find the interpreter's DWARF and local
+        # symbols (else the probes prove nothing); otherwise neither.
+        expect_symbols = not (opts.stripped or opts.installed)
         script = os.path.join(HERE, "scenarios", opts.scenario + ".py")
         truth_path = os.path.join(tmp, "truth.json")
         core = os.path.join(tmp, "core")
@@ -80,16 +96,17 @@ def main():
 
         def emit(debugger, truth=truth_path):
             return [sys.executable, os.path.abspath(__file__), "--emit", opts.scenario,
-                    truth, debugger, "1" if opts.stripped else "0"]
+                    truth, debugger]
 
-        def without_dwarf(what, outputs):
-            """The outputs after the DWARF probe's, which must show no DWARF."""
-            if not opts.stripped or not outputs:
-                return outputs
-            if "listobject.c" in outputs[0]:
-                failures.append("%s found DWARF for the stripped interpreter:\n%s"
-                                % (what, outputs[0]))
-            return outputs[1:]
+        def after_probes(what, debugger, outputs):
+            """The outputs after the probes', which must show what the variant has."""
+            probes = PROBES[debugger]
+            for (command, found_text), output in zip(probes, outputs):
+                if (found_text in output) != expect_symbols:
+                    failures.append("%s: `%s` %s:\n%s" % (
+                        what, command, "found nothing" if expect_symbols else
+                        "found debug information or .symtab", output))
+            return outputs[len(probes):]
 
         def verify(what, outputs, truth_file=truth_path):
             with open(truth_file) as f:
@@ -103,20 +120,20 @@ def main():
             failures.extend("%s: %s" % (what, f) for f in found)
 
         common = dict(no_separate_debug=interp.no_separate_debug)
-        live = without_dwarf("gdb live", gdb_backend.run_gdb(
+        live = after_probes("gdb live", "gdb", gdb_backend.run_gdb(
             interp.exe, shim, args=[script, truth_path], env=interp.env, emit=emit("gdb"),
             gcore=core, **common))
         verify("gdb live", live)
         shutil.copyfile(truth_path, core_truth)
-        from_core = without_dwarf("gdb core", gdb_backend.run_gdb(
+        from_core = after_probes("gdb core", "gdb", gdb_backend.run_gdb(
             interp.exe, shim, core=core, emit=emit("gdb", core_truth), **common))
         verify("gdb core", from_core, core_truth)
         for lldb in opts.lldb:
             name = "lldb %s" % lldb
-            verify(name + " live", without_dwarf(name + " live", lldb_backend.run_lldb(
+            verify(name + " live", after_probes(name + " live", "lldb", lldb_backend.run_lldb(
                 lldb, plugin, interp.exe, args=[script, truth_path], env=interp.env,
                 emit=emit("lldb"), **common)))
-            lldb_core = without_dwarf(name + " core", lldb_backend.run_lldb(
+            lldb_core = after_probes(name + " core", "lldb", lldb_backend.run_lldb(
                 lldb, plugin, interp.exe, core=core, emit=emit("lldb", core_truth), **common))
             verify(name + " core", lldb_core, core_truth)
             with open(core_truth) as f:
@@ -127,8 +144,9 @@ def main():
                                     % (name, command, g, l))
     for f in failures:
         print("FAIL " + f)
-    print("%s %s (%s): %d failures" % (opts.python, "stripped" if opts.stripped else "with DWARF",
-                                       opts.scenario, len(failures)))
+    variant = ("distro-stripped copy" if opts.stripped else
+               "as installed, debug files hidden" if opts.installed else "with DWARF")
+    print("%s %s (%s): %d failures" % (opts.python, variant, opts.scenario, len(failures)))
     sys.exit(1 if failures else 0)
 
 
