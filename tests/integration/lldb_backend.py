@@ -26,14 +26,33 @@ class LldbError(RuntimeError):
 
 
 # Debian's LLDB builds carry a broken embedded Python; each attempt to use it
-# prints a traceback like this, even in the middle of `process launch`.
-_PYTHON_NOISE = re.compile(
-    r"^Traceback \(most recent call last\):\n"
-    r'(?:  File "<string>", line \d+, in <module>\n)*'
-    r"(?:ModuleNotFoundError: No module named 'lldb[.\w]*'"
-    r"|NameError: name '\w+' is not defined)\n",
-    re.M,
-)
+# prints a traceback like this, even in the middle of `process launch`:
+#   Traceback (most recent call last):
+#     File "<string>", line 1, in <module>
+#   ModuleNotFoundError: No module named 'lldb.embedded_interpreter'
+# It is written asynchronously, so other lines (a command's echo, its
+# output) can come between its lines: drop them one by one, from a header to
+# the error line that ends it.
+_NOISE_HEAD = "Traceback (most recent call last):"
+_NOISE_FRAME = re.compile(r'^  File "<string>", line \d+, in <module>$')
+_NOISE_END = re.compile(r"^(?:ModuleNotFoundError: No module named 'lldb[.\w]*'"
+                        r"|NameError: name '\w+' is not defined)$")
+
+
+def _without_python_noise(text):
+    kept, in_noise = [], False
+    for line in text.split("\n"):
+        if line == _NOISE_HEAD:
+            in_noise = True
+        elif in_noise and _NOISE_FRAME.match(line):
+            pass
+        elif in_noise and _NOISE_END.match(line):
+            in_noise = False
+        else:
+            kept.append(line)
+    return "\n".join(kept)
+
+
 # LLDB's complaints about other libraries' DWARF, printed whenever an
 # expression makes it parse them: "error: libm.so.6 0x00036cb2: DW_TAG_...".
 _DWARF_NOISE = re.compile(r"^(?:error|warning): \S+ 0x[0-9a-fA-F]+: .*\n", re.M)
@@ -214,7 +233,7 @@ def run_lldb(lldb_exe, plugin, program, args=(), env=None, core=None, commands=(
         inferior = _read(inferior_out)
 
     text = raw.decode(errors="replace").replace("\r\n", "\n")
-    text = _DWARF_NOISE.sub("", _PYTHON_NOISE.sub("", text))
+    text = _DWARF_NOISE.sub("", _without_python_noise(text))
     sections = _sections(text, marker)
 
     def fail(what):
