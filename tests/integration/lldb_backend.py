@@ -31,18 +31,30 @@ class LldbError(RuntimeError):
 #     File "<string>", line 1, in <module>
 #   ModuleNotFoundError: No module named 'lldb.embedded_interpreter'
 # It is written asynchronously, so other lines (a command's echo, its
-# output) can come between its lines: drop them one by one, from a header to
-# the error line that ends it.
+# output) can come between its lines: drop them one by one, from a header
+# whose next traceback line is a "<string>" frame to the error line that
+# ends it. A real traceback in a command's output (pyobj of an exception)
+# names real files and is kept.
 _NOISE_HEAD = "Traceback (most recent call last):"
 _NOISE_FRAME = re.compile(r'^  File "<string>", line \d+, in <module>$')
 _NOISE_END = re.compile(r"^(?:ModuleNotFoundError: No module named 'lldb[.\w]*'"
                         r"|NameError: name '\w+' is not defined)$")
 
 
+def _is_noise_head(lines, i):
+    for line in lines[i + 1:]:
+        if _NOISE_FRAME.match(line):
+            return True
+        if line == _NOISE_HEAD or line.startswith('  File "'):
+            return False
+    return False
+
+
 def _without_python_noise(text):
+    lines = text.split("\n")
     kept, in_noise = [], False
-    for line in text.split("\n"):
-        if line == _NOISE_HEAD:
+    for i, line in enumerate(lines):
+        if line == _NOISE_HEAD and _is_noise_head(lines, i):
             in_noise = True
         elif in_noise and _NOISE_FRAME.match(line):
             pass
