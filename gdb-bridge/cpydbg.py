@@ -4,10 +4,13 @@
 import ctypes
 import json
 import os
+import sys
 
 import gdb
 
 _HERE = os.path.dirname(os.path.realpath(__file__))
+sys.path.insert(0, _HERE)
+import cpydbg_frames  # noqa: E402
 _LIB = ctypes.CDLL(os.path.join(_HERE, "..", "..", "..", "lib", "cpydbg", "libcpydbg-gdb.so"))
 
 _READ = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_uint64, ctypes.c_void_p, ctypes.c_uint64)
@@ -17,16 +20,21 @@ _EVAL = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_char_p, ctypes.
 _GEN = ctypes.CFUNCTYPE(ctypes.c_uint64, ctypes.c_void_p)
 _MODULES = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_uint64)
 _MAPPINGS = _MODULES
-_FRAMEVALS = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p,
-                              ctypes.POINTER(ctypes.c_uint64), ctypes.POINTER(ctypes.c_uint8),
-                              ctypes.c_uint64, ctypes.POINTER(ctypes.c_uint64))
+_U64P = ctypes.POINTER(ctypes.c_uint64)
+_LWPS = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, _U64P, ctypes.c_uint64, _U64P)
+_NATIVE = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_uint64, _U64P, ctypes.c_void_p,
+                           ctypes.c_uint64, ctypes.c_uint64, _U64P)
+_FRAMEVALS = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_uint64, _U64P, ctypes.c_uint64,
+                              ctypes.c_char_p, _U64P, ctypes.POINTER(ctypes.c_uint8))
+_SELECT = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_uint64)
 
 
 class _Callbacks(ctypes.Structure):
     _fields_ = [("ctx", ctypes.c_void_p), ("read_memory", _READ), ("lookup_symbol", _SYMBOL),
                 ("selected_thread", _THREAD), ("evaluate", _EVAL), ("generation", _GEN),
                 ("module_paths", _MODULES), ("core_mappings", _MAPPINGS),
-                ("frame_values", _FRAMEVALS)]
+                ("thread_lwps", _LWPS), ("native_frames", _NATIVE), ("frame_values", _FRAMEVALS),
+                ("select_frame", _SELECT)]
 
 
 _LIB.cpydbg_open.restype = ctypes.c_void_p
@@ -35,6 +43,8 @@ _LIB.cpydbg_close.argtypes = [ctypes.c_void_p]
 _LIB.cpydbg_execute.restype = ctypes.c_void_p
 _LIB.cpydbg_execute.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_int)]
 _LIB.cpydbg_commands_json.restype = ctypes.c_void_p
+_LIB.cpydbg_python_frames_at.restype = ctypes.c_void_p
+_LIB.cpydbg_python_frames_at.argtypes = [ctypes.c_void_p, ctypes.c_uint64]
 _LIB.cpydbg_free.argtypes = [ctypes.c_void_p]
 
 _stops = [0]  # bumped whenever the inferior may have run
@@ -123,38 +133,116 @@ def _core_mappings(_ctx, buf, size):
     return 1
 
 
-@_FRAMEVALS
-def _frame_values(_ctx, function, names, values, valid, max_frames, n_frames):
-    function, names = function.decode(), names.decode().split("\n")
-    ulong = gdb.lookup_type("unsigned long")
-    n = 0
+def _thread_of(lwp):
+    for t in gdb.selected_inferior().threads():
+        if t.ptid[1] == lwp:
+            return t
+    return None
+
+
+def _on_thread(lwp, work):
+    """work(newest frame of thread lwp), the user's selection left as it was."""
+    thread, selected = _thread_of(lwp), gdb.selected_thread()
+    if thread is None:
+        return None
+    if thread == selected:
+        try:
+            return work(gdb.newest_frame())
+        except gdb.error:
+            return None
     try:
-        frame = gdb.newest_frame()
+        frame = gdb.selected_frame()
     except gdb.error:
         frame = None
-    while frame is not None and n < max_frames:
-        if frame.name() == function:
-            for i, name in enumerate(names):
-                k = n * len(names) + i
-                valid[k] = 0
-                try:
-                    v = frame.read_var(name)
-                    if not v.is_optimized_out:
-                        values[k] = int(v.cast(ulong))
-                        valid[k] = 1
-                except (gdb.error, ValueError):
-                    pass
-            n += 1
+    try:
+        thread.switch()
+        return work(gdb.newest_frame())
+    except gdb.error:
+        return None
+    finally:
+        selected.switch()
+        if frame is not None and frame.is_valid():
+            frame.select()
+
+
+def _older(frame, limit):
+    """frame and the ones that called it, at most `limit`."""
+    n = 0
+    while frame is not None and n < limit:
+        yield frame
+        n += 1
         try:
             frame = frame.older()
         except gdb.error:
             break
-    n_frames[0] = n
+
+
+@_LWPS
+def _thread_lwps(_ctx, lwps, max_n, n):
+    threads = sorted(gdb.selected_inferior().threads(), key=lambda t: t.num)
+    ids = [t.ptid[1] for t in threads][:max_n]
+    for i, lwp in enumerate(ids):
+        lwps[i] = lwp
+    n[0] = len(ids)
     return 1
 
 
+@_NATIVE
+def _native_frames(_ctx, lwp, pcs, names, names_size, max_n, n):
+    def walk(newest):
+        found = []
+        for frame in _older(newest, max_n):
+            pcs[len(found)] = frame.pc()
+            inlined = "1" if frame.type() == gdb.INLINE_FRAME else "0"
+            found.append(inlined + (frame.name() or ""))
+        return found
+    found = _on_thread(lwp, walk)
+    if found is None:
+        return 0
+    text = "\n".join(found).encode("utf-8", "replace")[: names_size - 1]
+    ctypes.memmove(names, text + b"\0", len(text) + 1)
+    n[0] = len(found)
+    return 1
+
+
+@_FRAMEVALS
+def _frame_values(_ctx, lwp, levels, n_levels, names, values, valid):
+    names = names.decode().split("\n")
+    wanted = {levels[i]: i for i in range(n_levels)}
+    ulong = gdb.lookup_type("unsigned long")
+
+    def read(newest):
+        for level, frame in enumerate(_older(newest, max(wanted) + 1 if wanted else 0)):
+            if level not in wanted:
+                continue
+            for k, name in enumerate(names):
+                slot = wanted[level] * len(names) + k
+                valid[slot] = 0
+                try:
+                    v = frame.read_var(name)
+                    if not v.is_optimized_out:
+                        values[slot] = int(v.cast(ulong))
+                        valid[slot] = 1
+                except (gdb.error, ValueError):
+                    pass
+        return True
+    return 1 if _on_thread(lwp, read) else 0
+
+
+@_SELECT
+def _select_frame(_ctx, level):
+    try:
+        for i, frame in enumerate(_older(gdb.newest_frame(), level + 1)):
+            if i == level:
+                frame.select()
+                return 1
+    except gdb.error:
+        pass
+    return 0
+
+
 _CALLBACKS = _Callbacks(None, _read, _symbol, _thread, _evaluate, _generation, _module_paths,
-                        _core_mappings, _frame_values)
+                        _core_mappings, _thread_lwps, _native_frames, _frame_values, _select_frame)
 _sessions = {}  # inferior pid -> session handle
 
 
@@ -198,3 +286,10 @@ class _Command(gdb.Command):
 
 for _info in json.loads(_take(_LIB.cpydbg_commands_json())):
     _Command(_info)
+
+
+def _python_frames_at(level):
+    return json.loads(_take(_LIB.cpydbg_python_frames_at(_session(), level)))
+
+
+cpydbg_frames.register(_python_frames_at)

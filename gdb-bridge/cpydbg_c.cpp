@@ -56,26 +56,54 @@ class CallbackTarget : public cpydbg::Target {
     live_generation_ = gen;
     return gen;
   }
-  std::vector<FrameValues> native_frame_values(std::string_view function,
+  std::vector<uint64_t> thread_lwps() override {
+    std::vector<uint64_t> lwps(4096);
+    uint64_t n = 0;
+    if (!cb_.thread_lwps || !cb_.thread_lwps(cb_.ctx, lwps.data(), lwps.size(), &n)) return {};
+    lwps.resize(std::min<uint64_t>(n, lwps.size()));
+    return lwps;
+  }
+  std::vector<NativeFrame> native_frames(uint64_t lwp) override {
+    std::vector<uint64_t> pcs(kMaxNativeFrames);
+    std::string names(kMaxNativeFrames * 64, '\0');
+    uint64_t n = 0;
+    if (!cb_.native_frames ||
+        !cb_.native_frames(cb_.ctx, lwp, pcs.data(), names.data(), names.size(), pcs.size(), &n))
+      return {};
+    std::vector<NativeFrame> frames(std::min<uint64_t>(n, pcs.size()));
+    std::istringstream lines(names.c_str());
+    for (size_t i = 0; i < frames.size(); ++i) {
+      frames[i].pc = pcs[i];
+      std::string line;
+      std::getline(lines, line);
+      frames[i].inlined = !line.empty() && line[0] == '1';
+      if (!line.empty()) frames[i].function = line.substr(1);
+    }
+    return frames;
+  }
+  std::vector<FrameValues> native_frame_values(uint64_t lwp, const std::vector<size_t>& levels,
                                                const std::vector<std::string>& names) override {
-    std::vector<FrameValues> out;
-    if (!cb_.frame_values || names.empty()) return out;
+    std::vector<FrameValues> out(levels.size(), FrameValues(names.size()));
+    if (!cb_.frame_values || levels.empty() || names.empty()) return out;
     std::string joined;
     for (const auto& n : names) joined += (joined.empty() ? "" : "\n") + n;
-    std::vector<uint64_t> values(kMaxNativeFrames * names.size());
+    std::vector<uint64_t> at(levels.begin(), levels.end());
+    std::vector<uint64_t> values(levels.size() * names.size());
     std::vector<uint8_t> valid(values.size());
-    uint64_t n_frames = 0;
-    std::string fn(function);
-    if (!cb_.frame_values(cb_.ctx, fn.c_str(), joined.c_str(), values.data(), valid.data(),
-                          kMaxNativeFrames, &n_frames))
+    if (!cb_.frame_values(cb_.ctx, lwp, at.data(), at.size(), joined.c_str(), values.data(),
+                          valid.data()))
       return out;
-    for (uint64_t f = 0; f < n_frames && f < kMaxNativeFrames; ++f) {
-      FrameValues v(names.size());
+    for (size_t f = 0; f < levels.size(); ++f)
       for (size_t i = 0; i < names.size(); ++i)
-        if (valid[f * names.size() + i]) v[i] = values[f * names.size() + i];
-      out.push_back(std::move(v));
-    }
+        if (valid[f * names.size() + i]) out[f][i] = values[f * names.size() + i];
     return out;
+  }
+  bool select_native_frame(size_t level) override {
+    return cb_.select_frame && cb_.select_frame(cb_.ctx, level);
+  }
+  CodeSymbol symbol_at(uint64_t addr) override {
+    if (live_) return live_->symbol_at(addr);
+    return core_modules().symbol_at(addr);
   }
   std::vector<std::string> module_paths() override {
     if (live_) return live_->module_paths();
@@ -97,8 +125,11 @@ class CallbackTarget : public cpydbg::Target {
   // core: its mappings as gdb lists them), without a gdb round trip.
   std::optional<uint64_t> elf_symbol(std::string_view name) {
     if (live_) return live_->symbol(name);
+    return core_modules().find(name);
+  }
+  cpydbg::ModuleSymbols& core_modules() {
     if (!core_modules_) core_modules_ = std::make_unique<cpydbg::ModuleSymbols>(core_mappings());
-    return core_modules_->find(name);
+    return *core_modules_;
   }
   std::vector<cpydbg::Mapping> core_mappings() {
     std::vector<cpydbg::Mapping> maps;
@@ -153,6 +184,20 @@ char* cpydbg_execute(cpydbg_session* s, const char* name, const char* args, int*
   cpydbg::CommandResult r = s->session.execute(name, args ? args : "");
   if (ok) *ok = r.ok;
   return copy_out(r.output);
+}
+
+char* cpydbg_python_frames_at(cpydbg_session* s, uint64_t level) {
+  nlohmann::json frames = nlohmann::json::array();
+  for (const cpydbg::PythonFrameView& v : s->session.python_frames_at(level)) {
+    nlohmann::json args = nlohmann::json::array(), locals = nlohmann::json::array();
+    for (const auto& var : v.variables.variables)
+      (var.is_arg ? args : locals).push_back({var.name, var.value});
+    if (!v.variables.more.empty()) locals.push_back({"", v.variables.more});
+    frames.push_back({{"index", v.index}, {"function", v.function}, {"filename", v.filename},
+                      {"line", v.line}, {"args", args}, {"locals", locals}});
+  }
+  // Target data need not be UTF-8: replace what is not, never throw.
+  return copy_out(frames.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 char* cpydbg_commands_json(void) {

@@ -31,12 +31,22 @@ typedef struct cpydbg_callbacks {
    * The core reads the mapped files' ELF symbol tables itself: one gdb symbol
    * lookup costs milliseconds once libpython's DWARF is loaded. */
   int (*core_mappings)(void *ctx, char *buf, uint64_t size);
-  /* For the selected thread's native frames running `function` (innermost
-   * first, at most max_frames): the integer values of the '\n'-separated
-   * `names`, frame by frame into values[frame * n_names + i], valid[same] = 1
-   * where the debugger could evaluate it. Sets *n_frames; return 1, or 0. */
-  int (*frame_values)(void *ctx, const char *function, const char *names, uint64_t *values,
-                      uint8_t *valid, uint64_t max_frames, uint64_t *n_frames);
+  /* Kernel ids of the process's threads, at most `max` into lwps; sets *n;
+   * return 1, or 0. */
+  int (*thread_lwps)(void *ctx, uint64_t *lwps, uint64_t max, uint64_t *n);
+  /* Thread `lwp`'s native frames, innermost first, at most `max`: pcs[i], and
+   * one '\n'-terminated line each into `names` (at most names_size bytes):
+   * '1' when the frame is an inlined call, else '0', then the function's name
+   * (nothing where the debugger has none). Sets *n; return 1, or 0. */
+  int (*native_frames)(void *ctx, uint64_t lwp, uint64_t *pcs, char *names, uint64_t names_size,
+                       uint64_t max, uint64_t *n);
+  /* For frames `levels[0 .. n_levels)` of thread `lwp`: the integer values of
+   * the '\n'-separated `names`, frame by frame into values[i * n_names + k],
+   * valid[same] = 1 where the debugger could evaluate it; return 1, or 0. */
+  int (*frame_values)(void *ctx, uint64_t lwp, const uint64_t *levels, uint64_t n_levels,
+                      const char *names, uint64_t *values, uint8_t *valid);
+  /* Select native frame `level` of the selected thread; return 1, or 0. */
+  int (*select_frame)(void *ctx, uint64_t level);
 } cpydbg_callbacks;
 
 typedef struct cpydbg_session cpydbg_session;
@@ -51,6 +61,11 @@ __attribute__((visibility("default"))) void cpydbg_close(cpydbg_session *s);
  * with cpydbg_free. *ok is set to 1 on success, 0 when the text is an error. */
 __attribute__((visibility("default"))) char *cpydbg_execute(cpydbg_session *s, const char *name,
                                                             const char *args, int *ok);
+/* The Python frames native frame `level` of the selected thread runs, as
+ * JSON: [{"index", "function", "filename", "line", "args": [[name, repr]],
+ * "locals": [[name, repr]]}], innermost first; "[]" for any other frame. */
+__attribute__((visibility("default"))) char *cpydbg_python_frames_at(cpydbg_session *s,
+                                                                     uint64_t level);
 /* The command list as JSON: [{"name", "alias_of", "summary", "help"}]. */
 __attribute__((visibility("default"))) char *cpydbg_commands_json(void);
 __attribute__((visibility("default"))) void cpydbg_free(char *p);

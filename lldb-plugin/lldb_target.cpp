@@ -157,23 +157,52 @@ uint64_t LldbTarget::generation() {
   return process_.IsValid() ? process_.GetStopID(false) : 0;
 }
 
-std::vector<Target::FrameValues> LldbTarget::native_frame_values(
-    std::string_view function, const std::vector<std::string>& names) {
-  std::vector<FrameValues> out;
-  if (!process_.IsValid()) return out;
-  lldb::SBThread thread = process_.GetSelectedThread();
+std::vector<uint64_t> LldbTarget::thread_lwps() {
+  std::vector<uint64_t> lwps;
+  if (!process_.IsValid()) return lwps;
+  for (uint32_t i = 0, n = process_.GetNumThreads(); i < n; ++i)
+    lwps.push_back(process_.GetThreadAtIndex(i).GetThreadID());
+  return lwps;
+}
+
+std::vector<Target::NativeFrame> LldbTarget::native_frames(uint64_t lwp) {
+  std::vector<NativeFrame> out;
+  lldb::SBThread thread = process_.IsValid() ? process_.GetThreadByID(lwp) : lldb::SBThread();
   if (!thread.IsValid()) return out;
   for (uint32_t i = 0, n = thread.GetNumFrames(); i < n && out.size() < kMaxNativeFrames; ++i) {
     lldb::SBFrame frame = thread.GetFrameAtIndex(i);
-    // Inlined callees are frames of their own, named after themselves.
+    NativeFrame f;
+    // LLDB gives the frame an inlined call sits in the address of the inlined
+    // block; it runs at the inlined call's pc (gdb says so too).
+    f.pc = !out.empty() && out.back().inlined ? out.back().pc : frame.GetPC();
+    f.inlined = frame.IsInlined();
+    // Inlined callees are frames of their own, named after themselves. A
+    // symbol LLDB made up from unwind information names nothing.
     const char* name = frame.GetFunctionName();
-    if (!name || function != name) continue;
-    FrameValues values(names.size());
-    for (size_t k = 0; k < names.size(); ++k)
-      values[k] = scalar_of(frame.FindVariable(names[k].c_str()), nullptr);
-    out.push_back(std::move(values));
+    if (name && std::string_view(name).rfind("___lldb_unnamed_symbol", 0) != 0) f.function = name;
+    out.push_back(std::move(f));
   }
   return out;
+}
+
+std::vector<Target::FrameValues> LldbTarget::native_frame_values(
+    uint64_t lwp, const std::vector<size_t>& levels, const std::vector<std::string>& names) {
+  std::vector<FrameValues> out(levels.size(), FrameValues(names.size()));
+  lldb::SBThread thread = process_.IsValid() ? process_.GetThreadByID(lwp) : lldb::SBThread();
+  if (!thread.IsValid()) return out;
+  for (size_t i = 0; i < levels.size(); ++i) {
+    lldb::SBFrame frame = thread.GetFrameAtIndex(uint32_t(levels[i]));
+    if (!frame.IsValid()) continue;
+    for (size_t k = 0; k < names.size(); ++k)
+      out[i][k] = scalar_of(frame.FindVariable(names[k].c_str()), nullptr);
+  }
+  return out;
+}
+
+bool LldbTarget::select_native_frame(size_t level) {
+  lldb::SBThread thread = process_.IsValid() ? process_.GetSelectedThread() : lldb::SBThread();
+  return thread.IsValid() && level < thread.GetNumFrames() &&
+         thread.SetSelectedFrame(uint32_t(level)).IsValid();
 }
 
 std::vector<std::string> LldbTarget::module_paths() { return modules().paths(); }

@@ -23,8 +23,12 @@ class LldbTarget final : public Target {
   std::optional<uint64_t> evaluate(std::string_view expr, std::string* error) override;
   uint64_t generation() override;
   std::vector<std::string> module_paths() override;
-  std::vector<FrameValues> native_frame_values(std::string_view function,
+  std::vector<uint64_t> thread_lwps() override;
+  std::vector<NativeFrame> native_frames(uint64_t lwp) override;
+  std::vector<FrameValues> native_frame_values(uint64_t lwp, const std::vector<size_t>& levels,
                                                const std::vector<std::string>& names) override;
+  bool select_native_frame(size_t level) override;
+  CodeSymbol symbol_at(uint64_t addr) override { return modules().symbol_at(addr); }
 
  private:
   lldb::SBFrame selected_frame();

@@ -25,6 +25,24 @@ struct CommandResult {
   bool ok = true;      // false: `output` is the error message
 };
 
+struct FrameVariable {
+  std::string name, value;  // value: the object's repr
+  bool is_arg = false;
+};
+
+struct FrameVariables {
+  std::vector<FrameVariable> variables;
+  std::string more;  // "" or a line saying how many were left out
+};
+
+// A Python frame as a debugger's own frame views show it (gdb's frame filter).
+struct PythonFrameView {
+  size_t index = 0;  // its number in pystack
+  std::string function, filename;
+  int line = 0;
+  FrameVariables variables;
+};
+
 class Session {
  public:
   explicit Session(Target& target);
@@ -34,6 +52,11 @@ class Session {
 
   // Run `name` with the rest of the command line as typed. Never throws.
   CommandResult execute(std::string_view name, std::string_view args);
+
+  // The Python frames, innermost first, that native frame `level` of the
+  // debugger's selected thread runs (an eval loop activation); empty for any
+  // other frame, or when the process holds no Python we can read. Never throws.
+  std::vector<PythonFrameView> python_frames_at(size_t level);
 
   // Every command and alias the front ends must register.
   static const std::vector<CommandInfo>& commands();

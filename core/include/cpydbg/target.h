@@ -38,17 +38,44 @@ class Target {
     return std::nullopt;
   }
 
-  // For each native frame of the selected thread that runs `function`
-  // (innermost first, at most kMaxNativeFrames: every front end stops there,
-  // so their answers agree), the integer values of the named locals/arguments;
-  // nullopt where the debugger cannot evaluate one (no DWARF, optimised out).
-  // pyopstack reads the eval loop's `stack_pointer` this way.
+  // The threads the debugger knows (kernel ids), in its own order.
+  virtual std::vector<uint64_t> thread_lwps() { return {}; }
+
+  // The native frames of thread `lwp`, innermost first, as the debugger's
+  // unwinder finds them, at most kMaxNativeFrames (every front end stops
+  // there, so their answers agree). Inlined calls are frames of their own,
+  // with the pc of the frame they are inlined into. `function` is the
+  // debugger's name for the frame, "" when it has none.
   static constexpr size_t kMaxNativeFrames = 4096;
+  struct NativeFrame {
+    uint64_t pc = 0;
+    std::string function;
+    bool inlined = false;  // inlined into the next (older) frame
+  };
+  virtual std::vector<NativeFrame> native_frames(uint64_t /*lwp*/) { return {}; }
+
+  // For the frames at `levels` (indices into native_frames(lwp)), the integer
+  // values of the named locals/arguments; nullopt where the debugger cannot
+  // evaluate one (no DWARF, optimised out). pyopstack reads the eval loop's
+  // `stack_pointer` this way.
   using FrameValues = std::vector<std::optional<uint64_t>>;
-  virtual std::vector<FrameValues> native_frame_values(std::string_view /*function*/,
-                                                       const std::vector<std::string>& /*names*/) {
-    return {};
+  virtual std::vector<FrameValues> native_frame_values(uint64_t /*lwp*/,
+                                                       const std::vector<size_t>& levels,
+                                                       const std::vector<std::string>& names) {
+    return std::vector<FrameValues>(levels.size(), FrameValues(names.size()));
   }
+
+  // Make native frame `level` of the selected thread the debugger's selected
+  // frame (pyframe follows the Python frame into its eval loop activation).
+  virtual bool select_native_frame(size_t /*level*/) { return false; }
+
+  // The function (ELF symbol whose extent holds `addr`; "" when none does)
+  // and the path of the mapped file it lies in ("" when none), from the
+  // mapped files' own symbol tables: the same answer in every debugger.
+  struct CodeSymbol {
+    std::string function, module;
+  };
+  virtual CodeSymbol symbol_at(uint64_t /*addr*/) { return {}; }
 
   // Changes whenever the process may have run since the last call (stop id).
   // The core drops its caches and Python-frame selection when it changes.

@@ -12,6 +12,7 @@
 #include "cpydbg/session.h"
 #include "objects/format.h"
 #include "runtime/code.h"
+#include "runtime/mixed_stack.h"
 #include "runtime/walker.h"
 
 namespace cpydbg {
@@ -41,14 +42,22 @@ struct Context {
   std::map<std::string, std::vector<std::string>> source_cache;
   // interpreter -> its threads' Python names (thread_names.h), for this stop.
   std::map<uint64_t, std::map<uint64_t, std::string>> thread_names;
+  // kernel thread id -> its native and Python frames, for this stop.
+  std::map<uint64_t, MixedStack> mixed_stacks;
 
   explicit Context(Target& t) : target(t), reader(t) {}
+
+  // Before each command: drop what the process may have changed since the
+  // last one (its generation moved), and restart the read budget.
+  void start_command();
 
   // Attach on first use (throws RuntimeError with the reason).
   Python& python();
   ObjectFormatter& fmt() { python(); return *formatter; }
   ObjectAccess& access() { return fmt().access(); }
 
+  // The Python thread the debugger has selected, if it is one.
+  std::optional<ThreadInfo> debugger_thread(const std::vector<ThreadInfo>& threads);
   // The thread the debugger has selected, else the GIL holder, else the first.
   ThreadInfo selected_thread(const std::vector<ThreadInfo>& threads);
   std::vector<FrameInfo> selected_frames(ThreadInfo* thread_out = nullptr);
@@ -63,15 +72,32 @@ struct Context {
   std::string location(const FrameInfo& frame);
   // `#3 File "app.py", line 42, in handle`
   std::string frame_line(size_t index, const FrameInfo& frame);
+  // The frame line (marked "* " when selected), its source line and, with
+  // `locals`, its locals, each line after `indent`.
+  void print_frame(std::ostream& out, size_t index, const FrameInfo& frame, bool locals,
+                   bool selected, const std::string& indent = "");
   // The object bound to slot `i` of a frame's fast locals, cells and free
   // variables (a cell's contents, not the cell); nullopt when unbound.
   std::optional<uint64_t> slot_value(const FrameInfo& frame, const CodeInfo& code, size_t i);
-  // "name = repr" lines of a frame's arguments, locals, cells and free vars.
+  // A frame's arguments, locals, cells and free variables (a class body's
+  // namespace), with their reprs.
+  FrameVariables frame_variables(const FrameInfo& frame, const FormatOptions& options);
+  // "name = repr" lines of them.
   void print_locals(std::ostream& out, const FrameInfo& frame, const std::string& indent,
                     const FormatOptions& options);
   // "Thread 0x… (tid N) "name" [holds the GIL]": pthread_t, kernel id (3.11+),
   // the threading module's name for it, where each is known.
   std::string thread_header(const ThreadInfo& thread);
+  // The kernel id of a Python thread: 3.11+ record it, glibc's struct
+  // pthread knows it for older ones; 0 when neither says.
+  uint64_t lwp_of(const ThreadInfo& thread);
+  // The native frames of thread `lwp` with the Python frames each eval loop
+  // activation runs (`thread`: its Python state, null when it has none);
+  // computed once per stop.
+  const MixedStack& mixed_stack_of(uint64_t lwp, const ThreadInfo* thread);
+  // Select the debugger's native frame of the eval loop activation that runs
+  // Python frame `index` of the selected thread, when it can be found.
+  void follow_in_native_frames(size_t index);
 };
 
 // Each command: words in, text out (appended to `out`).
@@ -86,5 +112,10 @@ void cmd_pydown(Context&, const std::vector<std::string>&, std::ostream&);
 void cmd_pylocals(Context&, const std::vector<std::string>&, std::ostream&);
 void cmd_pylist(Context&, const std::vector<std::string>&, std::ostream&);
 void cmd_pyinfo(Context&, const std::vector<std::string>&, std::ostream&);
+
+// pystack -n: the native frames of the selected thread (every thread with
+// `all`), with each eval loop activation's Python frames under it.
+void print_native_stacks(Context& ctx, const std::vector<ThreadInfo>& threads, bool all,
+                         bool locals, size_t limit, std::ostream& out);
 
 }  // namespace cpydbg

@@ -122,20 +122,21 @@ Depth stack_depth(Context& ctx, const FrameInfo& f, std::optional<int64_t> c_loc
   return d;
 }
 
-// Depths from the C local `stack_pointer` of each _PyEval_EvalFrameDefault
-// activation of the debugger's selected thread, by the Python frame it runs
-// (its `f` argument up to 3.10, its current `frame` from 3.11); empty
-// without DWARF, when optimised out, or when the thread shown is not the
-// debugger's selected one (its native frames would be another thread's).
+// Depths from the C local `stack_pointer` of each eval loop activation of
+// the thread, by the Python frame it runs (its `f` argument up to 3.10, its
+// current `frame` from 3.11); empty without DWARF or when optimised out.
 std::map<uint64_t, uint64_t> eval_loop_stack_pointers(Context& ctx, const ThreadInfo& thread) {
   std::map<uint64_t, uint64_t> out;
-  auto sel = ctx.target.selected_thread();
-  if (!sel || !((sel->lwp && thread.native_thread_id == sel->lwp) ||
-                (sel->pthread && thread.thread_id == sel->pthread)))
-    return out;
+  // 2.7's PyEval_EvalFrameEx: gdb reads its stack_pointer, LLDB cannot, and
+  // the two must print the same stack; the bytecode gives the depth there.
+  uint64_t lwp = ctx.python().major() == 2 ? 0 : ctx.lwp_of(thread);
+  if (!lwp) return out;
+  std::vector<size_t> levels;
+  const MixedStack& stack = ctx.mixed_stack_of(lwp, &thread);
+  for (size_t level = 0; level < stack.native.size(); ++level)
+    if (stack.native[level].is_eval) levels.push_back(level);
   const char* frame_var = ctx.python().off().iframe.localsplus == kAbsent ? "f" : "frame";
-  for (const auto& v : ctx.target.native_frame_values("_PyEval_EvalFrameDefault",
-                                                      {frame_var, "stack_pointer"}))
+  for (const auto& v : ctx.target.native_frame_values(lwp, levels, {frame_var, "stack_pointer"}))
     if (v.size() == 2 && v[0] && v[1]) out.emplace(*v[0], *v[1]);
   return out;
 }

@@ -17,6 +17,9 @@ namespace cpydbg {
 struct Session::State {
   Context ctx;
   bool layouts_checked = false;  // a $CPYDBG_LAYOUTS problem is said once per session
+  // The generation at which attaching last failed: views asked about every
+  // frame of every `bt` must not retry it (and its symbol lookups) each time.
+  std::optional<uint64_t> attach_failed_at;
   explicit State(Target& t) : ctx(t) {}
 };
 
@@ -30,11 +33,15 @@ struct Entry {
 const std::vector<Entry>& table() {
   static const std::vector<Entry> entries = {
       {{"pystack", "", "Show the Python stack of the selected thread (-a: every thread).",
-        "pystack [-a|--all] [-l|--locals] [--limit N]\n"
+        "pystack [-a|--all] [-l|--locals] [-n|--native] [--limit N]\n"
         "Print the Python frames innermost first: '#N File \"f\", line L, in name' and the\n"
         "source line. -a: every thread, headed 'Thread <pthread_t> (tid <kernel id>)\n"
         "\"<threading name>\" [holds the GIL]'. -l: each frame's arguments and locals.\n"
-        "--limit N: at most N frames per thread."},
+        "-n: the thread's native frames instead, innermost first ('#N  0xPC in function ()\n"
+        "from file'), each eval loop frame followed by the Python frames it runs; with -a\n"
+        "also the threads that run no Python. Names come from the mapped files' symbol\n"
+        "tables, else from the debugger's debug info ('?" "?' when neither has one).\n"
+        "--limit N: at most N frames per thread (native ones with -n)."},
        cmd_pystack},
       {{"pyobj", "", "Print the Python object at an address or expression.",
         "pyobj [--depth D] [--max-items N] <address | expression>\n"
@@ -142,15 +149,7 @@ CommandResult Session::execute(std::string_view name, std::string_view args) {
   if (entry == table().end()) return {"unknown cpydbg command '" + std::string(name) + "'\n", false};
   std::ostringstream out;
   try {
-    uint64_t gen = ctx.target.generation();
-    if (gen != ctx.generation) {  // the process ran: nothing cached is true any more
-      ctx.generation = gen;
-      ctx.reader.reset();
-      if (ctx.code) ctx.code = std::make_unique<CodeCache>(ctx.fmt().access());
-      ctx.selected_frame = 0;
-      ctx.thread_names.clear();
-    }
-    ctx.reader.start_command();
+    ctx.start_command();
     if (!state_->layouts_checked) {  // a mistyped directory must not go unnoticed
       state_->layouts_checked = true;
       const std::string& problem = LayoutRegistry::instance().override_problem();
@@ -167,7 +166,57 @@ CommandResult Session::execute(std::string_view name, std::string_view args) {
   return {out.str(), true};
 }
 
+std::vector<PythonFrameView> Session::python_frames_at(size_t level) {
+  Context& ctx = state_->ctx;
+  std::vector<PythonFrameView> views;
+  try {
+    ctx.start_command();
+    if (state_->attach_failed_at == ctx.generation) return views;
+    try {
+      ctx.python();
+    } catch (const RuntimeError&) {
+      state_->attach_failed_at = ctx.generation;
+      return views;
+    }
+    std::string problem;
+    auto threads = ctx.walker->threads(&problem);
+    auto thread = ctx.debugger_thread(threads);
+    uint64_t lwp = thread ? ctx.lwp_of(*thread) : 0;
+    if (!lwp) return views;
+    const MixedStack& stack = ctx.mixed_stack_of(lwp, &*thread);
+    if (level >= stack.native.size()) return views;
+    for (size_t i : stack.native[level].python) {
+      const FrameInfo& f = stack.python[i];
+      PythonFrameView v;
+      v.index = i;
+      if (const CodeInfo* c = ctx.code->get(f.code)) {
+        v.function = c->qualname;
+        v.filename = c->filename;
+        v.line = ctx.line_of(f, *c);
+      }
+      v.variables = ctx.frame_variables(f, {2, 20, 200, 2000});
+      views.push_back(std::move(v));
+    }
+  } catch (const std::exception&) {
+    views.clear();  // a corrupt process: the debugger's own view stays as it is
+  }
+  return views;
+}
+
 // ---- Context ----
+
+void Context::start_command() {
+  uint64_t gen = target.generation();
+  if (gen != generation) {  // the process ran: nothing cached is true any more
+    generation = gen;
+    reader.reset();
+    if (code) code = std::make_unique<CodeCache>(fmt().access());
+    selected_frame = 0;
+    thread_names.clear();
+    mixed_stacks.clear();
+  }
+  reader.start_command();
+}
 
 Python& Context::python() {
   if (!py) {
@@ -179,16 +228,22 @@ Python& Context::python() {
   return *py;
 }
 
-ThreadInfo Context::selected_thread(const std::vector<ThreadInfo>& threads) {
-  if (threads.empty()) throw CommandError("the Python runtime has no threads (not initialised?)");
-  if (auto sel = target.selected_thread()) {
-    bool comparable = sel->pthread != 0;  // else only 3.11+ native ids can tell
-    for (const auto& t : threads) {
+std::optional<ThreadInfo> Context::debugger_thread(const std::vector<ThreadInfo>& threads) {
+  auto sel = target.selected_thread();
+  if (sel)
+    for (const auto& t : threads)
       if ((sel->lwp && t.native_thread_id == sel->lwp) ||
           (sel->pthread && t.thread_id == sel->pthread))
         return t;
-      comparable |= sel->lwp && t.native_thread_id;
-    }
+  return std::nullopt;
+}
+
+ThreadInfo Context::selected_thread(const std::vector<ThreadInfo>& threads) {
+  if (threads.empty()) throw CommandError("the Python runtime has no threads (not initialised?)");
+  if (auto t = debugger_thread(threads)) return *t;
+  if (auto sel = target.selected_thread()) {
+    bool comparable = sel->pthread != 0;  // else only 3.11+ native ids can tell
+    for (const auto& t : threads) comparable |= sel->lwp && t.native_thread_id;
     // Showing the GIL holder instead would pass another thread's stack off
     // as the selected one's.
     if (comparable)
@@ -254,13 +309,43 @@ std::string Context::frame_line(size_t index, const FrameInfo& frame) {
   return "#" + std::to_string(index) + " " + location(frame);
 }
 
+void Context::print_frame(std::ostream& out, size_t index, const FrameInfo& f, bool locals,
+                          bool selected, const std::string& indent) {
+  out << indent << (selected ? "* " : "") << frame_line(index, f) << "\n";
+  if (const CodeInfo* c = code->get(f.code)) {
+    if (auto src = source_line(c->filename, line_of(f, *c))) {
+      size_t start = src->find_first_not_of(" \t");
+      out << indent << "    " << (start == std::string::npos ? "" : src->substr(start)) << "\n";
+    }
+  }
+  if (locals) print_locals(out, f, indent + "        ", {2, 20, 200, 2000});
+}
+
+uint64_t Context::lwp_of(const ThreadInfo& t) {
+  // Before 3.11 the thread state has no kernel id; glibc's struct pthread does.
+  return t.native_thread_id ? t.native_thread_id : glibc_tid_of(target, t.thread_id).value_or(0);
+}
+
+const MixedStack& Context::mixed_stack_of(uint64_t lwp, const ThreadInfo* thread) {
+  auto it = mixed_stacks.find(lwp);
+  if (it == mixed_stacks.end())
+    it = mixed_stacks.emplace(lwp, mixed_stack(python(), *walker, lwp, thread)).first;
+  return it->second;
+}
+
+void Context::follow_in_native_frames(size_t index) {
+  ThreadInfo thread;
+  selected_frames(&thread);
+  uint64_t lwp = lwp_of(thread);
+  if (!lwp) return;
+  if (auto level = native_level_of(mixed_stack_of(lwp, &thread), index))
+    target.select_native_frame(*level);
+}
+
 std::string Context::thread_header(const ThreadInfo& t) {
   std::ostringstream s;
   s << "Thread 0x" << std::hex << t.thread_id << std::dec;
-  // Before 3.11 the thread state has no kernel id; glibc's struct pthread does.
-  uint64_t tid = t.native_thread_id;
-  if (!tid) tid = glibc_tid_of(target, t.thread_id).value_or(0);
-  if (tid) s << " (tid " << tid << ")";
+  if (uint64_t tid = lwp_of(t)) s << " (tid " << tid << ")";
   auto names = thread_names.find(t.interp);
   if (names == thread_names.end())
     names = thread_names.emplace(t.interp, python_thread_names(python(), fmt(), t.interp)).first;
@@ -282,29 +367,38 @@ std::optional<uint64_t> Context::slot_value(const FrameInfo& frame, const CodeIn
   return ref;
 }
 
-void Context::print_locals(std::ostream& out, const FrameInfo& frame, const std::string& indent,
-                           const FormatOptions& options) {
+FrameVariables Context::frame_variables(const FrameInfo& frame, const FormatOptions& options) {
+  FrameVariables out;
   const CodeInfo* c = code->get(frame.code);
-  if (!c) return;
+  if (!c) return out;
   for (size_t i = 0; i < c->slots.size(); ++i)
     if (auto v = slot_value(frame, *c, i))
-      out << indent << c->slots[i].name << " = " << fmt().repr(*v, options) << "\n";
+      out.variables.push_back({c->slots[i].name, fmt().repr(*v, options), c->slots[i].is_arg});
   // A class body's names (exec()'s with a locals dict too) are in its locals
   // dict, where py-print finds them. A function's locals dict is at most a
   // snapshot of the slots above, and a module's is its globals: neither.
   if ((c->flags & kCoOptimized) || !frame.locals || frame.locals == frame.globals ||
       !access().is_instance(frame.locals, "PyDict_Type"))
-    return;
+    return out;
   constexpr size_t kMaxNames = 200;
   auto items = fmt().dict_items(frame.locals, kMaxNames + 1);
-  if (!items) return;
+  if (!items) return out;
   for (size_t i = 0; i < items->size() && i < kMaxNames; ++i) {
     const auto& item = (*items)[i];
     auto name = access().text(item.key, 200);  // a str key; else its repr
-    out << indent << (name ? *name : fmt().repr(item.key, options)) << " = "
-        << fmt().repr(item.value, options) << "\n";
+    out.variables.push_back(
+        {name ? *name : fmt().repr(item.key, options), fmt().repr(item.value, options), false});
   }
-  if (items->size() > kMaxNames) out << indent << "… (more than " << kMaxNames << " names)\n";
+  if (items->size() > kMaxNames)
+    out.more = "… (more than " + std::to_string(kMaxNames) + " names)";
+  return out;
+}
+
+void Context::print_locals(std::ostream& out, const FrameInfo& frame, const std::string& indent,
+                           const FormatOptions& options) {
+  FrameVariables vars = frame_variables(frame, options);
+  for (const FrameVariable& v : vars.variables) out << indent << v.name << " = " << v.value << "\n";
+  if (!vars.more.empty()) out << indent << vars.more << "\n";
 }
 
 }  // namespace cpydbg

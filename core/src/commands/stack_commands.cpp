@@ -4,18 +4,6 @@
 namespace cpydbg {
 namespace {
 
-void print_frame(Context& ctx, std::ostream& out, size_t index, const FrameInfo& f, bool locals,
-                 bool selected) {
-  out << (selected ? "* " : "") << ctx.frame_line(index, f) << "\n";
-  if (const CodeInfo* c = ctx.code->get(f.code)) {
-    if (auto src = ctx.source_line(c->filename, ctx.line_of(f, *c))) {
-      size_t start = src->find_first_not_of(" \t");
-      out << "    " << (start == std::string::npos ? "" : src->substr(start)) << "\n";
-    }
-  }
-  if (locals) ctx.print_locals(out, f, "        ", {2, 20, 200, 2000});
-}
-
 size_t parse_index(const std::vector<std::string>& args, size_t dflt) {
   return args.empty() ? dflt : parse_count("frame number", args[0]);
 }
@@ -23,11 +11,12 @@ size_t parse_index(const std::vector<std::string>& args, size_t dflt) {
 }  // namespace
 
 void cmd_pystack(Context& ctx, const std::vector<std::string>& args, std::ostream& out) {
-  bool all = false, locals = false;
+  bool all = false, locals = false, native = false;
   size_t limit = SIZE_MAX;
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "-a" || args[i] == "--all") all = true;
     else if (args[i] == "-l" || args[i] == "--locals") locals = true;
+    else if (args[i] == "-n" || args[i] == "--native") native = true;
     else if (args[i] == "--limit" && i + 1 < args.size()) limit = parse_count("--limit", args[++i]);
     else throw CommandError("pystack: unknown argument '" + args[i] + "' (see: help pystack)");
   }
@@ -37,6 +26,11 @@ void cmd_pystack(Context& ctx, const std::vector<std::string>& args, std::ostrea
   // No threads is an error with -a too (selected_thread says so): an empty
   // answer would read as success.
   if (threads.empty() && !problem.empty()) throw CommandError("no Python threads: " + problem);
+  if (native) {
+    print_native_stacks(ctx, threads, all, locals, limit, out);
+    if (!problem.empty()) out << "warning: " << problem << "\n";
+    return;
+  }
   std::vector<ThreadInfo> shown =
       all && !threads.empty() ? threads : std::vector<ThreadInfo>{ctx.selected_thread(threads)};
   for (size_t t = 0; t < shown.size(); ++t) {
@@ -46,7 +40,7 @@ void cmd_pystack(Context& ctx, const std::vector<std::string>& args, std::ostrea
     auto frames = ctx.walker->frames(shown[t], &frame_problem);
     if (frames.empty()) out << "  (no Python frames)\n";
     for (size_t i = 0; i < frames.size() && i < limit; ++i)
-      print_frame(ctx, out, i, frames[i], locals, !all && i == ctx.selected_frame);
+      ctx.print_frame(out, i, frames[i], locals, !all && i == ctx.selected_frame);
     if (frames.size() > limit) out << "  (" << frames.size() - limit << " more frames)\n";
     if (!frame_problem.empty()) out << "  warning: " << frame_problem << "\n";
   }
@@ -61,7 +55,8 @@ void cmd_pyframe(Context& ctx, const std::vector<std::string>& args, std::ostrea
     throw CommandError("no Python frame " + std::to_string(n) + " (the thread has " +
                        std::to_string(frames.size()) + ")");
   ctx.selected_frame = n;
-  print_frame(ctx, out, n, frames[n], false, false);
+  ctx.follow_in_native_frames(n);
+  ctx.print_frame(out, n, frames[n], false, false);
 }
 
 void cmd_pyup(Context& ctx, const std::vector<std::string>& args, std::ostream& out) {
@@ -70,7 +65,8 @@ void cmd_pyup(Context& ctx, const std::vector<std::string>& args, std::ostream& 
   if (frames.empty() || ctx.selected_frame + 1 >= frames.size())
     throw CommandError("unable to find an older Python frame");
   ctx.selected_frame = std::min(ctx.selected_frame + step, frames.size() - 1);
-  print_frame(ctx, out, ctx.selected_frame, frames[ctx.selected_frame], false, false);
+  ctx.follow_in_native_frames(ctx.selected_frame);
+  ctx.print_frame(out, ctx.selected_frame, frames[ctx.selected_frame], false, false);
 }
 
 void cmd_pydown(Context& ctx, const std::vector<std::string>& args, std::ostream& out) {
@@ -79,7 +75,8 @@ void cmd_pydown(Context& ctx, const std::vector<std::string>& args, std::ostream
   if (frames.empty() || ctx.selected_frame == 0)
     throw CommandError("unable to find a newer Python frame");
   ctx.selected_frame -= std::min(step, ctx.selected_frame);
-  print_frame(ctx, out, ctx.selected_frame, frames[ctx.selected_frame], false, false);
+  ctx.follow_in_native_frames(ctx.selected_frame);
+  ctx.print_frame(out, ctx.selected_frame, frames[ctx.selected_frame], false, false);
 }
 
 void cmd_pylocals(Context& ctx, const std::vector<std::string>&, std::ostream& out) {

@@ -188,13 +188,15 @@ std::optional<GeneratorInfo> Walker::generator(uint64_t gen) {
 }
 
 std::vector<FrameInfo> Walker::frames(const ThreadInfo& thread, std::string* problem,
-                                      const WalkLimits& limits) {
+                                      const WalkLimits& limits, size_t* activations) {
   const Offsets& o = py_.off();
   auto& mem = py_.mem();
   std::vector<FrameInfo> out;
   std::unordered_set<uint64_t> seen;
   const bool interpreter_frames = o.iframe.localsplus != kAbsent;
   const uint64_t back = interpreter_frames ? o.iframe.previous : o.frame.f_back;
+  size_t activation = 0;
+  bool activation_has_frames = false;  // the current activation ran a frame of the chain
   for (uint64_t addr = thread.first_frame; addr && out.size() < limits.max_frames;) {
     if (!seen.insert(addr).second) {
       if (problem) *problem = "the frame chain loops back to a frame already shown";
@@ -207,8 +209,10 @@ std::vector<FrameInfo> Walker::frames(const ThreadInfo& thread, std::string* pro
     bool skip = false;
     if (interpreter_frames) {
       auto owner = mem.get<int8_t>(addr + o.iframe.owner);
-      // 3.12+ shim frames owned by the C stack are the interpreter's own.
+      // 3.12+ shim frames owned by the C stack are the interpreter's own;
+      // each eval loop activation pushes one below the frames it runs.
       skip = owner && o.owner_cstack >= 0 && *owner == o.owner_cstack;
+      if (skip) ++activation, activation_has_frames = false;
     }
     if (!skip) {
       auto f = read_frame(addr);
@@ -229,8 +233,13 @@ std::vector<FrameInfo> Walker::frames(const ThreadInfo& thread, std::string* pro
         // from C (is_entry; e.g. BINARY_OP -> __radd__) holds a stale one.
         if (!out.empty() && out.back().is_entry) f->saved_depth.reset();
         f->innermost = out.empty();
+        f->activation = activation;
         out.push_back(*f);
       }
+      activation_has_frames = true;
+      // Up to 3.10 every frame is an activation of its own; 3.11 marks the
+      // last frame of each (its caller is C code).
+      if (!interpreter_frames || f->is_entry) ++activation, activation_has_frames = false;
     }
     auto next = mem.ptr(addr + back);
     if (!next) {
@@ -239,6 +248,8 @@ std::vector<FrameInfo> Walker::frames(const ThreadInfo& thread, std::string* pro
     }
     addr = *next;
   }
+  // 3.12+ chains end with the outermost activation's shim frame.
+  if (activations) *activations = activation + (activation_has_frames ? 1 : 0);
   return out;
 }
 

@@ -33,6 +33,11 @@ struct FrameInfo {
   bool innermost = false;    // first frame of its thread (its stack pointer is not saved)
   bool is_generator = false; // owned by a generator/coroutine (3.11+) or has f_gen
   bool is_entry = false;     // 3.11: first frame of a call into the eval loop from C
+  // Which activation of the eval loop (_PyEval_EvalFrameDefault, 2.7's
+  // PyEval_EvalFrameEx) runs the frame, counted from the innermost, 0. Up to
+  // 3.10 each frame has its own; from 3.11 one runs several, down to the one
+  // called from C (3.11 is_entry; 3.12+ the one above a shim frame).
+  size_t activation = 0;
 };
 
 // Where a generator, coroutine or async generator is, as gi_running /
@@ -55,8 +60,11 @@ class Walker {
   // Every thread of every interpreter; `problem` says where a chain broke.
   std::vector<ThreadInfo> threads(std::string* problem, const WalkLimits& limits = {});
   // The Python frames of one thread, innermost first, shim frames skipped.
+  // `activations`, when given, receives how many eval loop activations the
+  // chain spans (some may run no frame shown: not started yet, or only
+  // frames still setting up).
   std::vector<FrameInfo> frames(const ThreadInfo& thread, std::string* problem,
-                                const WalkLimits& limits = {});
+                                const WalkLimits& limits = {}, size_t* activations = nullptr);
   // The frame a frame object stands for (3.11+: the interpreter frame it
   // points to, which it owns once the function has returned).
   std::optional<FrameInfo> frame_of_object(uint64_t frame_object);

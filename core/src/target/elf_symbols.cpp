@@ -3,6 +3,7 @@
 #include <elf.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <tuple>
@@ -41,7 +42,34 @@ void ElfSymbols::index(const ElfFile& elf) {
         sym.type != STT_GNU_IFUNC)
       return;
     (sym.local ? locals_ : globals_).emplace(sym.name, sym.value);  // first definition wins
+    if ((sym.type == STT_FUNC || sym.type == STT_GNU_IFUNC) && sym.size > 0)
+      functions_.push_back({sym.value, sym.size, sym.local, std::string(sym.name)});
   });
+  // By address; at one address the global alias first (kill, not __GI_kill).
+  std::sort(functions_.begin(), functions_.end(), [](const Function& a, const Function& b) {
+    return a.start != b.start ? a.start < b.start : a.local < b.local;
+  });
+}
+
+std::string_view ElfSymbols::function_at(uint64_t vaddr) const {
+  // The closest function starting at or before vaddr whose extent holds it;
+  // a few steps back at most, past small functions laid out inside a larger
+  // one's extent or ones that do not reach it.
+  auto it = std::upper_bound(functions_.begin(), functions_.end(), vaddr,
+                             [](uint64_t a, const Function& f) { return a < f.start; });
+  const Function* best = nullptr;
+  for (int looked = 0; it != functions_.begin() && looked < 16; ++looked) {
+    --it;
+    if (best && it->start != best->start) break;
+    if (vaddr - it->start < it->size) best = &*it;  // at one start, the global comes last
+  }
+  return best ? std::string_view(best->name) : std::string_view();
+}
+
+bool ElfSymbols::contains(uint64_t vaddr) const {
+  for (const ElfSegment& s : loads_)
+    if (vaddr >= s.vaddr && vaddr - s.vaddr < s.filesz) return true;
+  return false;
 }
 
 std::optional<uint64_t> ElfSymbols::find(std::string_view name) const {

@@ -27,6 +27,12 @@ class ElfSymbols {
   // global definition wins over a local one of the same name.
   std::optional<uint64_t> find(std::string_view name) const;
 
+  // The function symbol whose extent [value, value + size) holds link-time
+  // address `vaddr`; "" when none does. Of aliases, a global name wins.
+  std::string_view function_at(uint64_t vaddr) const;
+  // True when `vaddr` lies in one of the file's PT_LOAD segments.
+  bool contains(uint64_t vaddr) const;
+
   // Load bias for a mapping of file offset `offset` at `start`; nullopt when
   // no PT_LOAD segment covers that offset.
   std::optional<uint64_t> bias(uint64_t start, uint64_t offset) const;
@@ -41,8 +47,14 @@ class ElfSymbols {
  private:
   void index(const ElfFile& elf);
 
+  struct Function {
+    uint64_t start = 0, size = 0;
+    bool local = false;
+    std::string name;
+  };
   std::vector<ElfSegment> loads_;
   std::unordered_map<std::string, uint64_t> globals_, locals_;
+  std::vector<Function> functions_;  // by start address
 };
 
 }  // namespace cpydbg

@@ -1,6 +1,7 @@
 #include "target/module_symbols.h"
 
 #include <fcntl.h>
+#include <filesystem>
 #include <unistd.h>
 
 #include "target/elf_symbols.h"
@@ -14,12 +15,17 @@ ModuleSymbols::ModuleSymbols(std::vector<Mapping> maps, std::string alt_root)
     if (m.path.empty() || m.path[0] != '/' || m.path.ends_with(" (deleted)")) continue;
     bool known = false;
     for (const Module& mod : modules_) known = known || mod.path == m.path;
-    if (!known) modules_.push_back({m.path, "", 0, false, nullptr});
+    if (!known) modules_.push_back({m.path, "", "", 0, false, nullptr});
   }
 }
 
 void ModuleSymbols::load(Module& mod) {
   mod.loaded = true;
+  // Debuggers name a file by the path they were given or found (LLDB:
+  // bin/python, gdb's core mappings: bin/python3.12): say what it is.
+  std::error_code ec;
+  mod.display_path = std::filesystem::canonical(mod.path, ec).string();
+  if (ec) mod.display_path = mod.path;
   mod.opened = mod.path;
   mod.syms = ElfSymbols::load(mod.opened);
   if (!mod.syms && !alt_root_.empty()) mod.syms = ElfSymbols::load(mod.opened = alt_root_ + mod.path);
@@ -60,6 +66,15 @@ bool ModuleSymbols::read_file_backed(uint64_t addr, void* buf, size_t size) {
     return got >= 0 && size_t(got) == size;
   }
   return false;
+}
+
+Target::CodeSymbol ModuleSymbols::symbol_at(uint64_t addr) {
+  for (Module& mod : modules_) {
+    if (!mod.loaded) load(mod);
+    if (!mod.syms || addr < mod.bias || !mod.syms->contains(addr - mod.bias)) continue;
+    return {std::string(mod.syms->function_at(addr - mod.bias)), mod.display_path};
+  }
+  return {};
 }
 
 std::vector<std::string> ModuleSymbols::paths() const {

@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "cpydbg/target.h"
+
 namespace cpydbg {
 
 class ElfSymbols;
@@ -36,6 +38,9 @@ class ModuleSymbols {
   // segment holds them (code, .rodata: what a core file leaves out). False
   // when no mapped file holds them all.
   bool read_file_backed(uint64_t addr, void* buf, size_t size);
+  // The file `addr` lies in (symbolic links resolved) and the function
+  // symbol holding it.
+  Target::CodeSymbol symbol_at(uint64_t addr);
   // Every mapped file, in map order.
   std::vector<std::string> paths() const;
   const std::vector<Mapping>& mappings() const { return maps_; }
@@ -43,7 +48,8 @@ class ModuleSymbols {
  private:
   struct Module {
     std::string path;
-    std::string opened;  // the path it was read from (path, or under alt_root)
+    std::string opened;        // the path it was read from (path, or under alt_root)
+    std::string display_path;  // path with symbolic links resolved
     uint64_t bias = 0;
     bool loaded = false;                     // symbols parsed (or tried)
     std::shared_ptr<const ElfSymbols> syms;  // null when unreadable / not ELF
