@@ -13,7 +13,7 @@ set(CPYDBG_TEST_INTERPRETERS
   CACHE STRING "Interpreters of the support table: pyenv versions, debian-3.11, debian-3.11d")
 # Scenarios in tests/integration/scenarios (a plain variable, so a build
 # directory configured earlier picks up new ones).
-set(CPYDBG_TEST_SCENARIOS stack objects navigation opstack)
+set(CPYDBG_TEST_SCENARIOS stack objects navigation opstack native)
 # Frame selection, the command aliases and the formatter do not depend on
 # DWARF: navigation and objects run on the stripped copies only (the path
 # with less to go on), which keeps the suite short. The formatter is also

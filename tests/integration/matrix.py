@@ -8,14 +8,19 @@ The scenario (scenarios/NAME.py) runs under the interpreter, writes down its
 own truth and stops itself. It is run live under gdb, which also gcore's it,
 then the core is opened in gdb; then live and from the same core in each
 LLDB. scenarios/NAME_check.py says which commands to run (they may depend on
-the truth, e.g. addresses) and what their output must contain. The outputs
-of gdb and of each LLDB from the same core must be identical.
+the truth, e.g. addresses, and on the debugger: commands(truth[, debugger]),
+the same for every debugger except for more at the end)
+and what their output must contain (check(outputs, truth, failures[,
+context])). The outputs of gdb and of each LLDB from the same core must be
+identical, unless the check module says how they must agree instead
+(compare(commands, gdb_outputs, lldb_outputs, truth, context, failures)).
 
 Standard library only: runs under /usr/bin/python3.
 """
 
 import argparse
 import importlib
+import inspect
 import json
 import os
 import shutil
@@ -45,13 +50,19 @@ PROBES = {
 }
 
 
+def _call(function, *args):
+    """function(*args), passing only as many arguments as it takes (check
+    modules written before the debugger and context arguments take fewer)."""
+    return function(*args[:len(inspect.signature(function).parameters)])
+
+
 def emit_main(argv):
     """matrix.py --emit SCENARIO TRUTH gdb|lldb MARKER PATH: write the command file
     (the probes first)."""
     scenario, truth_path, debugger, marker, path = argv
     with open(truth_path) as f:
         truth = json.load(f)
-    commands = importlib.import_module(scenario + "_check").commands(truth)
+    commands = _call(importlib.import_module(scenario + "_check").commands, truth, debugger)
     BACKENDS[debugger].write_command_file(
         marker, [command for command, _ in PROBES[debugger]] + commands, path)
 
@@ -108,37 +119,50 @@ def main():
                         "found debug information or .symtab", output))
             return outputs[len(probes):]
 
-        def verify(what, outputs, truth_file=truth_path):
+        def context(debugger, lldb=None):
+            return {"debugger": debugger, "lldb": lldb, "stripped": opts.stripped,
+                    "installed": opts.installed}
+
+        def verify(what, outputs, ctx, truth_file=truth_path):
             with open(truth_file) as f:
                 truth = json.load(f)
-            expected = len(check.commands(truth))
+            expected = len(_call(check.commands, truth, ctx["debugger"]))
             if len(outputs) != expected:
                 failures.append("%s: %d outputs for %d commands" % (what, len(outputs), expected))
                 return
             found = []
-            check.check(outputs, truth, found)
+            _call(check.check, outputs, truth, found, ctx)
             failures.extend("%s: %s" % (what, f) for f in found)
 
         common = dict(no_separate_debug=interp.no_separate_debug)
         live = after_probes("gdb live", "gdb", gdb_backend.run_gdb(
             interp.exe, shim, args=[script, truth_path], env=interp.env, emit=emit("gdb"),
             gcore=core, **common))
-        verify("gdb live", live)
+        verify("gdb live", live, context("gdb"))
         shutil.copyfile(truth_path, core_truth)
         from_core = after_probes("gdb core", "gdb", gdb_backend.run_gdb(
             interp.exe, shim, core=core, emit=emit("gdb", core_truth), **common))
-        verify("gdb core", from_core, core_truth)
+        verify("gdb core", from_core, context("gdb"), core_truth)
         for lldb in opts.lldb:
             name = "lldb %s" % lldb
             verify(name + " live", after_probes(name + " live", "lldb", lldb_backend.run_lldb(
                 lldb, plugin, interp.exe, args=[script, truth_path], env=interp.env,
-                emit=emit("lldb"), **common)))
+                emit=emit("lldb"), **common)), context("lldb", lldb))
             lldb_core = after_probes(name + " core", "lldb", lldb_backend.run_lldb(
                 lldb, plugin, interp.exe, core=core, emit=emit("lldb", core_truth), **common))
-            verify(name + " core", lldb_core, core_truth)
+            verify(name + " core", lldb_core, context("lldb", lldb), core_truth)
             with open(core_truth) as f:
-                commands = check.commands(json.load(f))
-            for command, g, l in zip(commands, from_core, lldb_core):
+                truth = json.load(f)
+            # Both debuggers run the same commands first; gdb may run more after them.
+            commands = _call(check.commands, truth, "lldb")
+            gdb_core = from_core[:len(commands)]
+            if hasattr(check, "compare"):
+                found = []
+                check.compare(commands, [_plain(g) for g in gdb_core],
+                              [_plain(l) for l in lldb_core], truth, context("lldb", lldb), found)
+                failures.extend("%s core: %s" % (name, f) for f in found)
+                continue
+            for command, g, l in zip(commands, gdb_core, lldb_core):
                 if _plain(g) != _plain(l):
                     failures.append("%s core: `%s` differs from gdb's\n--- gdb ---\n%s--- lldb ---\n%s"
                                     % (name, command, g, l))
