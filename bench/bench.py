@@ -4,7 +4,7 @@
   bench.py --install PREFIX [--python SPEC] [--lldb LLDB ...] [--runs N]
 
 For each shape of process (1,000 and 10,000 frames deep, 100 threads, a
-1,000,000-element list; `pyopstack -a` over 1,000 frames) it runs bench/target.py under the interpreter,
+1,000,000-element list; `pyopstack -a` and `pystack -n` over 1,000 frames) it runs bench/target.py under the interpreter,
 gcore's it in gdb, then opens the core in each debugger with cpydbg loaded,
 once with nothing to do and once running the command, several times each.
 The table shows the median CPU time (user + system, of the debugger and
@@ -39,6 +39,8 @@ CASES = [
     # Every frame's value stack: where the C-local depth source is usable
     # (Debian's 3.11d) the front end walks the thread's native frames for it.
     ("pyopstack -a, 1,000 frames", ["deep", "1000"], "pyopstack -a"),
+    # The debugger unwinds the native stack; the core pairs it with the frames.
+    ("pystack -n, 1,000 frames", ["deep", "1000"], "pystack -n"),
 ]
 
 
