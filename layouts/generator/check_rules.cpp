@@ -2,6 +2,8 @@
 // for each version family (DESIGN.md section 4, CPYTHON-INTERNALS.md).
 #include "check_rules.h"
 
+#include "runtime/coverage.h"
+
 namespace cpydbg::tool {
 namespace {
 
@@ -66,7 +68,11 @@ const Need kNeeds[] = {
 std::vector<std::string> check_layout(const Layout& l) {
   std::vector<std::string> problems;
   auto add = [&](std::string s) { problems.push_back(std::move(s)); };
+  // A partial table (from _Py_DebugOffsets) does not know every struct's
+  // size, and lacks what its source does not give: check_warnings lists that.
+  const bool partial = !l.partial_from.empty();
   for (const auto& [sname, s] : l.structs) {
+    if (s.size == 0 && partial) continue;
     if (s.size == 0) add("struct " + sname + " has size 0");
     for (const auto& [fname, f] : s.fields) {
       std::string where = sname + "." + fname;
@@ -83,7 +89,7 @@ std::vector<std::string> check_layout(const Layout& l) {
     }
   }
   for (const Need& n : kNeeds) {
-    if (l.version_hex < n.from || l.version_hex >= n.until) continue;
+    if (partial || l.version_hex < n.from || l.version_hex >= n.until) continue;
     if (!l.find_struct(n.strukt)) {
       add("Python " + l.series() + " needs struct " + n.strukt + ", which is missing");
     } else if (n.field && !l.find_field(n.strukt, n.field)) {
@@ -93,7 +99,8 @@ std::vector<std::string> check_layout(const Layout& l) {
   if (l.version_hex >= V(3, 11) && !l.enum_value("_frameowner", "FRAME_OWNED_BY_GENERATOR"))
     add("Python " + l.series() + " needs enum _frameowner, which is missing");
   auto bits = l.constant("long_digit_bits");
-  if (!bits || (*bits != 15 && *bits != 30)) add("constant long_digit_bits is missing or not 15/30");
+  if ((bits || !partial) && (!bits || (*bits != 15 && *bits != 30)))
+    add("constant long_digit_bits is missing or not 15/30");
   if (l.python_version != version_string(l.version_hex))
     add("python.version " + l.python_version + " does not match python.hex (" +
         version_string(l.version_hex) + ")");
@@ -102,6 +109,13 @@ std::vector<std::string> check_layout(const Layout& l) {
 
 std::vector<std::string> check_warnings(const Layout& l) {
   std::vector<std::string> w;
+  if (!l.partial_from.empty()) {
+    Coverage coverage(l);
+    for (Feature f : coverage.uncovered())
+      w.push_back("partial (from " + l.partial_from + "): does not cover " +
+                  Coverage::describe(f));
+    return w;
+  }
   if (l.opcodes.names.empty())
     w.push_back("no opcode table: bytecode views (pyopstack, stack depth) will not work; "
                 "regenerate with the interpreter available (--python)");

@@ -26,21 +26,24 @@ std::string parent_of(const std::string& name) {
 
 int64_t delta(const FieldInfo& a, const FieldInfo& b) { return int64_t(b.offset) - int64_t(a.offset); }
 
-// Lines for one struct present in both tables.
-std::vector<std::string> diff_struct(const StructInfo& a, const StructInfo& b) {
+// Lines for one struct present in both tables. `shared_only`: a partial
+// table is involved, whose structs hold only some members and whose sizes may
+// be unknown (0): compare what both have.
+std::vector<std::string> diff_struct(const StructInfo& a, const StructInfo& b, bool shared_only) {
   std::vector<std::string> out;
-  if (a.size != b.size)
+  if (a.size != b.size && !(shared_only && (a.size == 0 || b.size == 0)))
     out.push_back("  size " + std::to_string(a.size) + " -> " + std::to_string(b.size));
   std::map<std::string, int> folded;  // moved parent -> nested fields folded into it
   for (const auto& [name, fb] : b.fields) {
     auto it = a.fields.find(name);
     if (it == a.fields.end()) {
-      out.push_back("  + " + name + " " + describe(fb));
+      if (!shared_only) out.push_back("  + " + name + " " + describe(fb));
       continue;
     }
     const FieldInfo& fa = it->second;
     bool moved = fa.offset != fb.offset || fa.bit_offset != fb.bit_offset;
-    bool resized = fa.size != fb.size || fa.bit_size != fb.bit_size;
+    bool resized = (fa.size != fb.size && !(shared_only && (fa.size == 0 || fb.size == 0))) ||
+                   fa.bit_size != fb.bit_size;
     bool retyped = fa.type != fb.type;
     if (!moved && !resized && !retyped) continue;
     // Folded: only moved, by the same amount as a parent that also moved.
@@ -66,7 +69,7 @@ std::vector<std::string> diff_struct(const StructInfo& a, const StructInfo& b) {
     out.push_back(line);
   }
   for (const auto& [name, fa] : a.fields)
-    if (!b.fields.count(name)) out.push_back("  - " + name + " " + describe(fa));
+    if (!b.fields.count(name) && !shared_only) out.push_back("  - " + name + " " + describe(fa));
   for (auto& line : out) {
     if (line.rfind("  ~ ", 0) != 0) continue;
     std::string name = line.substr(4, line.find(' ', 4) - 4);
@@ -100,26 +103,37 @@ int cmd_diff(const Args& args) {
   Layout a = load_table(args[0]), b = load_table(args[1]);
   auto title = [](const Layout& l, const std::string& arg) {
     return arg + " (Python " + l.python_version +
-           (l.flavour.suffix().empty() ? "" : " " + l.flavour.suffix()) + ", " + l.arch + ")";
+           (l.flavour.suffix().empty() ? "" : " " + l.flavour.suffix()) + ", " + l.arch +
+           (l.partial_from.empty() ? "" : ", partial: from " + l.partial_from) + ")";
   };
+  // A partial table has only what its source gives: then what both tables
+  // have is compared, and what only one has is counted, not listed.
+  const bool shared_only = !a.partial_from.empty() || !b.partial_from.empty();
   std::vector<std::string> lines;
+  size_t only_in_one = 0;
   if (a.pointer_size != b.pointer_size)
     lines.push_back("pointer size " + std::to_string(a.pointer_size) + " -> " + std::to_string(b.pointer_size));
-  if (auto gone = keys_only_in(a.structs, b.structs); !gone.empty())
-    lines.push_back("structs removed: " + join(gone));
-  if (auto added = keys_only_in(b.structs, a.structs); !added.empty())
-    lines.push_back("structs added: " + join(added));
+  auto gone = keys_only_in(a.structs, b.structs), added = keys_only_in(b.structs, a.structs);
+  if (!shared_only && !gone.empty()) lines.push_back("structs removed: " + join(gone));
+  if (!shared_only && !added.empty()) lines.push_back("structs added: " + join(added));
   for (const auto& [name, sb] : b.structs) {
     auto it = a.structs.find(name);
-    if (it == a.structs.end()) continue;
-    auto body = diff_struct(it->second, sb);
+    if (it == a.structs.end()) {
+      only_in_one += sb.fields.size();
+      continue;
+    }
+    for (const auto& [field, f] : sb.fields) only_in_one += !it->second.fields.count(field);
+    for (const auto& [field, f] : it->second.fields) only_in_one += !sb.fields.count(field);
+    auto body = diff_struct(it->second, sb, shared_only);
     if (body.empty()) continue;
     lines.push_back(name + ":");
     lines.insert(lines.end(), body.begin(), body.end());
   }
-  if (auto gone = keys_only_in(a.enums, b.enums); !gone.empty())
+  for (const auto& [name, sa] : a.structs)
+    if (!b.structs.count(name)) only_in_one += sa.fields.size();
+  if (auto gone = keys_only_in(a.enums, b.enums); !gone.empty() && !shared_only)
     lines.push_back("enums removed: " + join(gone));
-  if (auto added = keys_only_in(b.enums, a.enums); !added.empty())
+  if (auto added = keys_only_in(b.enums, a.enums); !added.empty() && !shared_only)
     lines.push_back("enums added: " + join(added));
   for (const auto& [name, eb] : b.enums) {
     auto it = a.enums.find(name);
@@ -136,17 +150,23 @@ int cmd_diff(const Args& args) {
   }
   for (const auto& [k, v] : b.constants) {
     auto it = a.constants.find(k);
-    if (it == a.constants.end()) lines.push_back("constant " + k + " added: " + std::to_string(v));
-    else if (it->second != v)
+    if (it == a.constants.end()) {
+      if (!shared_only) lines.push_back("constant " + k + " added: " + std::to_string(v));
+    } else if (it->second != v) {
       lines.push_back("constant " + k + " " + std::to_string(it->second) + " -> " + std::to_string(v));
+    }
   }
-  for (const auto& k : keys_only_in(a.constants, b.constants)) lines.push_back("constant " + k + " removed");
-  if (a.opcodes.names != b.opcodes.names)
+  for (const auto& k : keys_only_in(a.constants, b.constants))
+    if (!shared_only) lines.push_back("constant " + k + " removed");
+  if (a.opcodes.names != b.opcodes.names && !shared_only)
     lines.push_back("opcodes differ (" + std::to_string(a.opcodes.names.size()) + " -> " +
                     std::to_string(b.opcodes.names.size()) + " slots)");
   std::printf("--- %s\n+++ %s\n", title(a, args[0]).c_str(), title(b, args[1]).c_str());
+  if (shared_only)
+    std::printf("a partial table: comparing what both have (%zu fields are in one table only)\n",
+                only_in_one);
   if (lines.empty()) {
-    std::printf("no layout differences\n");
+    std::printf(shared_only ? "no differences in what both have\n" : "no layout differences\n");
     return 0;
   }
   for (const auto& l : lines) std::printf("%s\n", l.c_str());

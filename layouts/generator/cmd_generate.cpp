@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "cpydbg/dwarf.h"
 #include "interpreter.h"
+#include "tables.h"
 
 // Set by layouts/CMakeLists.txt once collect_opcodes is implemented.
 #ifdef CPYDBG_HAVE_OPCODE_PROBE
@@ -16,14 +17,15 @@ namespace cpydbg::tool {
 namespace {
 
 struct GenerateArgs {
-  std::string file, out, python, variant;
+  std::string file, out, python, variant, from_debug_offsets;
   bool verbose = false, no_opcodes = false;
   ExtractOptions options;
 };
 
 const char* kGenerateUsage =
     "usage: cpydbg-layout generate <file> [-o OUT.json] [--python PATH] [--variant NAME]\n"
-    "                              [--version X.Y.Z] [--elf ELF] [--no-opcodes] [-v]\n";
+    "                              [--version X.Y.Z] [--elf ELF] [--no-opcodes] [-v]\n"
+    "       cpydbg-layout generate --from-debug-offsets PID|CORE [-o OUT.json] [--variant NAME]\n";
 
 bool parse(const Args& args, GenerateArgs& g) {
   for (size_t i = 0; i < args.size(); ++i) {
@@ -43,6 +45,8 @@ bool parse(const Args& args, GenerateArgs& g) {
       if (!value(g.options.version)) return false;
     } else if (a == "--elf") {
       if (!value(g.options.version_from)) return false;
+    } else if (a == "--from-debug-offsets") {
+      if (!value(g.from_debug_offsets)) return false;
     } else if (a == "--no-opcodes") {
       g.no_opcodes = true;
     } else if (a == "-v" || a == "--verbose") {
@@ -56,15 +60,7 @@ bool parse(const Args& args, GenerateArgs& g) {
       return false;
     }
   }
-  return !g.file.empty();
-}
-
-// "cpython-3.11-x86_64" + variant "debian" -> "cpython-3.11-debian-x86_64".
-std::string table_name(const Layout& l, const std::string& variant) {
-  std::string n = "cpython-" + l.series();
-  if (!variant.empty()) n += "-" + variant;
-  if (!l.flavour.suffix().empty()) n += "-" + l.flavour.suffix();
-  return n + "-" + l.arch;
+  return g.file.empty() != g.from_debug_offsets.empty();
 }
 
 void add_opcodes(Layout& l, const GenerateArgs& g, const ExtractReport& rep,
@@ -97,6 +93,8 @@ int cmd_generate(const Args& args) {
     std::fputs(kGenerateUsage, stderr);
     return 2;
   }
+  if (!g.from_debug_offsets.empty())
+    return generate_from_debug_offsets(g.from_debug_offsets, g.out, g.variant);
   auto start = std::chrono::steady_clock::now();
   ExtractReport rep;
   Layout l;

@@ -28,6 +28,13 @@ Layout load_table(const std::string& arg, std::string* origin) {
   throw LayoutError(arg + " is neither a file nor a known table (see: cpydbg-layout list)");
 }
 
+std::string table_name(const Layout& l, const std::string& variant) {
+  std::string n = "cpython-" + l.series();
+  if (!variant.empty()) n += "-" + variant;
+  if (!l.flavour.suffix().empty()) n += "-" + l.flavour.suffix();
+  return n + "-" + l.arch;
+}
+
 bool stem_matches(const std::string& stem, const Layout& l) {
   std::string head = "cpython-" + l.series() + "-";
   std::string flavour = l.flavour.suffix();

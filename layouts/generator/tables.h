@@ -16,4 +16,8 @@ Layout load_table(const std::string& arg, std::string* origin = nullptr);
 // a stem may add a variant after the series ("cpython-3.11-debian-x86_64").
 bool stem_matches(const std::string& stem, const Layout& layout);
 
+// The name a generated table gets: "cpython-3.11-x86_64", with a variant
+// "cpython-3.11-debian-x86_64".
+std::string table_name(const Layout& layout, const std::string& variant);
+
 }  // namespace cpydbg::tool

@@ -101,6 +101,10 @@ struct Layout {
   std::string build_id;        // of the file the DWARF came from
   std::string producer;        // DW_AT_producer
   std::string generated_from;  // path the table was generated from
+  // Non-empty for a partial table: what its offsets came from
+  // ("_Py_DebugOffsets"). It has only what that source gives (see
+  // runtime/partial_layout.h), and commands needing more refuse.
+  std::string partial_from;
   std::map<std::string, StructInfo> structs;
   std::map<std::string, std::map<std::string, int64_t>> enums;
   std::map<std::string, int64_t> constants;  // e.g. "long_digit_bits"

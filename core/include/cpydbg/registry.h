@@ -1,6 +1,8 @@
 // The layout tables cpydbg knows: those compiled into the library plus those
 // found in the directory named by CPYDBG_LAYOUTS (which add to or override
-// the built-in ones). Tables are parsed on first use and kept.
+// the built-in ones). CPYDBG_BUILTIN_LAYOUTS=0 leaves the compiled-in ones
+// out (to try a release before its table exists, or when distrusting one).
+// Tables are parsed on first use and kept.
 #pragma once
 
 #include <memory>
@@ -22,9 +24,11 @@ class LayoutRegistry {
   // Built-in tables, then $CPYDBG_LAYOUTS (if set) on top.
   static LayoutRegistry& instance();
 
-  // Re-read $CPYDBG_LAYOUTS. Returns a problem to report (missing directory,
-  // unreadable file) or "".
+  // Re-read $CPYDBG_BUILTIN_LAYOUTS and $CPYDBG_LAYOUTS. Returns a problem to
+  // report (missing directory, unreadable file) or "".
   std::string reload_overrides();
+  // False when CPYDBG_BUILTIN_LAYOUTS=0 switched the compiled-in tables off.
+  bool builtins_enabled() const { return builtins_enabled_; }
   // What the last reload_overrides() reported ("" when all was well).
   const std::string& override_problem() const { return override_problem_; }
 
@@ -48,6 +52,7 @@ class LayoutRegistry {
   LayoutRegistry();
   std::vector<TableSource> sources_;
   std::string override_problem_;
+  bool builtins_enabled_ = true;
   std::vector<std::pair<std::string, std::shared_ptr<const Layout>>> parsed_;
 };
 

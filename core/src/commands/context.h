@@ -79,6 +79,9 @@ struct Context {
   // The object bound to slot `i` of a frame's fast locals, cells and free
   // variables (a cell's contents, not the cell); nullopt when unbound.
   std::optional<uint64_t> slot_value(const FrameInfo& frame, const CodeInfo& code, size_t i);
+  // The repr of a frame slot (fast local or value stack) at `slot_addr`:
+  // "NULL", a tagged int (3.14+), or the object's repr.
+  std::string slot_repr(uint64_t slot_addr, const FormatOptions& options);
   // A frame's arguments, locals, cells and free variables (a class body's
   // namespace), with their reprs.
   FrameVariables frame_variables(const FrameInfo& frame, const FormatOptions& options);

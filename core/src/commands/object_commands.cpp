@@ -1,7 +1,10 @@
 // pyobj, py-print and pyinfo.
 #include "commands/context.h"
 
+#include <algorithm>
 #include <unordered_set>
+
+#include "runtime/partial_layout.h"
 
 namespace cpydbg {
 namespace {
@@ -68,6 +71,64 @@ void print_details(Context& ctx, uint64_t addr, const FormatOptions& options, st
     out << "  " << a.name << " = " << (a.value ? ctx.fmt().repr(a.value, options) : "<unset>") << "\n";
 }
 
+std::string join(const std::vector<std::string>& items) {
+  std::string s;
+  for (const auto& i : items) s += (s.empty() ? "" : ", ") + i;
+  return s;
+}
+
+// pyinfo's view of the process's _Py_DebugOffsets: every entry, a line per
+// group, or why they are not used; then (3.14+) what sys.remote_exec may do.
+void print_debug_offsets(Context& ctx, std::ostream& out) {
+  Python& py = ctx.python();
+  const DebugOffsetsRead& r = py.detection().debug_offsets;
+  if (!r.present) return;
+  if (!r.offsets) {
+    out << "_Py_DebugOffsets: not used: " << r.problem << "\n";
+    return;
+  }
+  const DebugOffsets& d = *r.offsets;
+  out << "_Py_DebugOffsets at 0x" << std::hex << d.address << std::dec << " (the "
+      << (d.version_hex >> 24) << "." << d.shape_minor << " shape, " << d.size
+      << " bytes), Python " << version_string(d.version_hex)
+      << (d.free_threaded ? ", free-threaded" : "") << ":\n";
+  std::string group, line;
+  for (const auto& e : d.entries()) {
+    std::string name = e.field->name;
+    std::string g = name.substr(0, name.find('.'));
+    if (g != group) {
+      if (!line.empty()) out << line << "\n";
+      group = g;
+      line = "  " + g + ":";
+    } else {
+      line += ",";
+    }
+    line += " " + name.substr(g.size() + 1) + " " + std::to_string(e.value);
+  }
+  if (!line.empty()) out << line << "\n";
+  const Offsets& o = py.off();
+  if (o.remote_debug.enabled == kAbsent) return;
+  std::string problem;
+  auto threads = ctx.walker->threads(&problem);
+  if (threads.empty()) return;
+  auto enabled = ctx.reader.get<int32_t>(threads.front().interp + o.remote_debug.enabled);
+  out << "remote debugging (PEP 768, sys.remote_exec): "
+      << (!enabled ? "unreadable" : *enabled ? "allowed" : "switched off (-X disable_remote_debug)")
+      << "\n";
+  if (o.remote_debug.support == kAbsent || o.remote_debug.pending_call == kAbsent) return;
+  for (const auto& t : threads) {
+    uint64_t support = t.tstate + o.remote_debug.support;
+    auto pending = ctx.reader.get<int32_t>(support + o.remote_debug.pending_call);
+    if (!pending || !*pending) continue;
+    std::optional<std::string> path;
+    if (o.remote_debug.script_path != kAbsent && o.remote_debug.script_path_size)
+      path = ctx.reader.cstring(support + o.remote_debug.script_path,
+                                std::min<uint64_t>(o.remote_debug.script_path_size, 4096));
+    out << "  " << ctx.thread_header(t) << ": a script is pending: "
+        << (path ? *path : "<unreadable path>") << "\n";
+  }
+}
+
 }  // namespace
 
 void cmd_pyobj(Context& ctx, const std::vector<std::string>& args, std::ostream& out) {
@@ -93,12 +154,15 @@ void cmd_pyobj(Context& ctx, const std::vector<std::string>& args, std::ostream&
         << " (its memory or its type is unreadable)";
     throw CommandError(msg.str());
   }
+  if (auto feature = ctx.fmt().uncovered(*addr))
+    throw CommandError("pyobj: " + ctx.python().coverage().refusal(*feature));
   out << ctx.fmt().describe(*addr) << "\n" << ctx.fmt().repr(*addr, options) << "\n";
   print_details(ctx, *addr, options, out);
 }
 
 void cmd_pyprint(Context& ctx, const std::vector<std::string>& args, std::ostream& out) {
   if (args.size() != 1) throw CommandError("py-print: give one variable name");
+  ctx.python().require(Feature::Locals);
   const std::string& name = args[0];
   FrameInfo f = ctx.selected_frame_info();
   const CodeInfo* c = ctx.code->get(f.code);
@@ -117,6 +181,7 @@ void cmd_pyprint(Context& ctx, const std::vector<std::string>& args, std::ostrea
     unbound = true;
   }
   if (unbound) throw CommandError("local '" + name + "' is unbound");
+  ctx.python().require(Feature::Globals);
   const std::pair<const char*, uint64_t> scopes[] = {
       {"local", f.locals != f.globals ? f.locals : 0}, {"global", f.globals},
       {"builtin", f.builtins}};
@@ -138,14 +203,30 @@ void cmd_pyinfo(Context& ctx, const std::vector<std::string>& args, std::ostream
   }
   Python& py = ctx.python();
   const Detection& d = py.detection();
-  out << "Python " << (d.version_hex ? version_string(d.version_hex) : py.layout().python_version)
+  const Layout& l = py.layout();
+  out << "Python " << (d.version_hex ? version_string(d.version_hex) : l.python_version)
       << (d.flavour.suffix().empty() ? "" : " (" + d.flavour.suffix() + ")") << ", detected from "
       << d.how << "\n";
-  out << "layout table: " << py.table_origin() << ", generated from Python "
-      << py.layout().python_version << "\n";
+  if (l.partial_from.empty()) {
+    out << "layout table: " << py.table_origin() << ", generated from Python " << l.python_version
+        << "\n";
+  } else {
+    out << "layout table: " << py.table_origin() << "\n";
+    if (!py.rejected_tables().empty()) out << "  not trusted: " << py.rejected_tables() << "\n";
+    out << "  beyond its _Py_DebugOffsets:\n";
+    for (const auto& fact : partial_layout_facts(l)) out << "    " << fact << "\n";
+    out << "  not covered (a table made by `cpydbg-layout generate` from a build with debug info "
+           "covers them):\n";
+    for (Feature f : py.coverage().uncovered())
+      out << "    " << Coverage::describe(f) << " (missing: " << join(py.coverage().missing(f))
+          << ")\n";
+  }
   out << "sanity checks:\n";
-  for (const auto& c : py.checks())
+  for (const auto& c : py.checks()) {
     out << "  " << (c.passed ? "ok    " : "FAILED") << " " << c.what << " (" << c.detail << ")\n";
+  }
+  for (const auto& line : py.disagreements()) out << "         " << line << "\n";
+  print_debug_offsets(ctx, out);
 }
 
 }  // namespace cpydbg

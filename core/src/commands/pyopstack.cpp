@@ -169,17 +169,15 @@ void show_frame(Context& ctx, std::ostream& out, const std::string& header, cons
   }
   out << "  stack depth " << d.live << " (" << d.source << ")\n";
   const std::string taken = cur ? " (taken by " + base_name(ops, *cur) + ")" : "";
-  for (int64_t i = 0; i < d.slots && i < 4096; ++i) {
-    auto v = ctx.reader.ptr(f.stack_base + uint64_t(i) * 8);
-    out << "  [" << i << "] "
-        << (!v ? "<unreadable>" : *v ? ctx.fmt().repr(*v, {2, 20, 200, 2000}) : "NULL")
+  for (int64_t i = 0; i < d.slots && i < 4096; ++i)
+    out << "  [" << i << "] " << ctx.slot_repr(f.stack_base + uint64_t(i) * 8, {2, 20, 200, 2000})
         << (i >= d.live ? taken : "") << "\n";
-  }
 }
 
 }  // namespace
 
 void cmd_pyopstack(Context& ctx, const std::vector<std::string>& args, std::ostream& out) {
+  ctx.python().require(Feature::ValueStack);
   bool all = false;
   std::optional<size_t> n;
   std::string gen_expr;

@@ -8,6 +8,7 @@
 
 #include "commands/context.h"
 #include "commands/thread_names.h"
+#include "runtime/stackref.h"
 #include "target/glibc_threads.h"
 #include "cpydbg/bytecode.h"
 #include "cpydbg/registry.h"
@@ -348,7 +349,10 @@ std::string Context::thread_header(const ThreadInfo& t) {
   if (uint64_t tid = lwp_of(t)) s << " (tid " << tid << ")";
   auto names = thread_names.find(t.interp);
   if (names == thread_names.end())
-    names = thread_names.emplace(t.interp, python_thread_names(python(), fmt(), t.interp)).first;
+    names = thread_names.emplace(t.interp, python().coverage().has(Feature::ThreadNames)
+                                               ? python_thread_names(python(), fmt(), t.interp)
+                                               : std::map<uint64_t, std::string>{})
+                .first;
   if (auto name = names->second.find(t.thread_id); name != names->second.end())
     s << " \"" << name->second << "\"";
   if (t.holds_gil) s << " [holds the GIL]";
@@ -356,8 +360,11 @@ std::string Context::thread_header(const ThreadInfo& t) {
 }
 
 std::optional<uint64_t> Context::slot_value(const FrameInfo& frame, const CodeInfo& c, size_t i) {
-  auto value = reader.ptr(frame.localsplus + i * 8);
-  if (!value || !*value) return std::nullopt;
+  auto bits = reader.ptr(frame.localsplus + i * 8);
+  if (!bits) return std::nullopt;
+  StackRef slot = decode_stackref(*bits, python().off().tagged_stackrefs);
+  if (slot.kind != StackRef::Kind::Object) return std::nullopt;  // unbound (a local is never a tagged int)
+  std::optional<uint64_t> value = slot.object;
   // A cell slot holds the cell only once the frame has made it (3.11+
   // MAKE_CELL): before that it is the plain value, so test the type.
   if (c.slots[i].kind == SlotKind::Local || !access().is_instance(*value, "PyCell_Type"))
@@ -365,6 +372,21 @@ std::optional<uint64_t> Context::slot_value(const FrameInfo& frame, const CodeIn
   auto ref = reader.ptr(*value + python().off().cell.ob_ref);
   if (!ref || !*ref) return std::nullopt;  // an empty cell: unbound
   return ref;
+}
+
+std::string Context::slot_repr(uint64_t slot_addr, const FormatOptions& options) {
+  auto bits = reader.ptr(slot_addr);
+  if (!bits) return "<unreadable>";
+  StackRef slot = decode_stackref(*bits, python().off().tagged_stackrefs);
+  switch (slot.kind) {
+    case StackRef::Kind::Null: return "NULL";
+    case StackRef::Kind::Object: return fmt().repr(slot.object, options);
+    case StackRef::Kind::TaggedInt: return std::to_string(slot.tagged_int) + " (a tagged int)";
+    case StackRef::Kind::Invalid: break;
+  }
+  std::ostringstream s;
+  s << "<invalid _PyStackRef 0x" << std::hex << *bits << ">";
+  return s.str();
 }
 
 FrameVariables Context::frame_variables(const FrameInfo& frame, const FormatOptions& options) {
@@ -378,7 +400,7 @@ FrameVariables Context::frame_variables(const FrameInfo& frame, const FormatOpti
   // dict, where py-print finds them. A function's locals dict is at most a
   // snapshot of the slots above, and a module's is its globals: neither.
   if ((c->flags & kCoOptimized) || !frame.locals || frame.locals == frame.globals ||
-      !access().is_instance(frame.locals, "PyDict_Type"))
+      !python().coverage().has(Feature::Dict) || !access().is_instance(frame.locals, "PyDict_Type"))
     return out;
   constexpr size_t kMaxNames = 200;
   auto items = fmt().dict_items(frame.locals, kMaxNames + 1);

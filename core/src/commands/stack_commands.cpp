@@ -21,6 +21,7 @@ void cmd_pystack(Context& ctx, const std::vector<std::string>& args, std::ostrea
     else throw CommandError("pystack: unknown argument '" + args[i] + "' (see: help pystack)");
   }
   ctx.python();  // attach first: a wrong version is the error to report
+  if (locals) ctx.python().require(Feature::Locals);
   std::string problem;
   auto threads = ctx.walker->threads(&problem);
   // No threads is an error with -a too (selected_thread says so): an empty
@@ -80,6 +81,7 @@ void cmd_pydown(Context& ctx, const std::vector<std::string>& args, std::ostream
 }
 
 void cmd_pylocals(Context& ctx, const std::vector<std::string>&, std::ostream& out) {
+  ctx.python().require(Feature::Locals);
   FrameInfo f = ctx.selected_frame_info();
   out << ctx.frame_line(ctx.selected_frame, f) << "\n";
   ctx.print_locals(out, f, "  ", {});

@@ -79,6 +79,10 @@ void ElfFile::parse(const std::string& path) {
     if (!ph) break;
     if (ph->p_type == PT_INTERP) has_interp_ = true;
     if (ph->p_type == PT_LOAD) loads_.push_back({ph->p_vaddr, ph->p_offset, ph->p_filesz, ph->p_flags});
+    if (ph->p_type == PT_NOTE) {
+      std::string_view n = file_bytes(ph->p_offset, ph->p_filesz);
+      if (!n.empty()) note_segments_.push_back(n);
+    }
   }
   std::vector<uint32_t> name_offsets;
   for (unsigned i = 0; i < eh->e_shnum; ++i) {
@@ -123,28 +127,42 @@ std::string ElfFile::arch() const {
 
 bool ElfFile::has_interpreter() const { return has_interp_; }
 
-std::string ElfFile::build_id() const {
-  for (const auto& s : sections_) {
-    if (s.type != SHT_NOTE) continue;
-    std::string_view n = contents(s);
+std::vector<std::string_view> ElfFile::notes(uint32_t type, std::string_view owner) const {
+  std::vector<std::string_view> regions, out;
+  for (const auto& s : sections_)
+    if (s.type == SHT_NOTE) regions.push_back(contents(s));
+  if (sections_.empty()) regions = note_segments_;
+  for (std::string_view n : regions) {
     size_t pos = 0;
     while (auto note = at<Elf64_Nhdr>(n, pos)) {
       uint64_t name_at = pos + sizeof(Elf64_Nhdr);
       uint64_t desc_at = name_at + ((uint64_t(note->n_namesz) + 3) & ~uint64_t(3));
       if (desc_at > n.size() || note->n_descsz > n.size() - desc_at) break;
-      bool gnu = n.substr(name_at, note->n_namesz) == std::string_view("GNU", 4);  // with its NUL
-      if (note->n_type == NT_GNU_BUILD_ID && gnu) {
-        static const char* hex = "0123456789abcdef";
-        std::string out;
-        for (uint32_t i = 0; i < note->n_descsz; ++i) {
-          unsigned char c = n[desc_at + i];
-          out += hex[c >> 4];
-          out += hex[c & 15];
-        }
-        return out;
-      }
+      // The owner's name is stored with its NUL.
+      std::string_view name = n.substr(name_at, note->n_namesz);
+      if (note->n_type == type && name.size() == owner.size() + 1 &&
+          name.substr(0, owner.size()) == owner && name.back() == '\0')
+        out.push_back(n.substr(desc_at, note->n_descsz));
       pos = desc_at + ((uint64_t(note->n_descsz) + 3) & ~uint64_t(3));
     }
+  }
+  return out;
+}
+
+std::string_view ElfFile::file_bytes(uint64_t offset, uint64_t size) const {
+  if (offset > data_.size() || size > data_.size() - offset) return {};
+  return data_.substr(offset, size);
+}
+
+std::string ElfFile::build_id() const {
+  static const char* hex = "0123456789abcdef";
+  for (std::string_view id : notes(NT_GNU_BUILD_ID, "GNU")) {
+    std::string out;
+    for (unsigned char c : id) {
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+    return out;
   }
   return "";
 }

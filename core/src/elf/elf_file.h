@@ -46,6 +46,12 @@ class ElfFile {
   int pointer_size() const { return 8; }
   bool has_interpreter() const;             // PT_INTERP: an executable, not a library
   std::string build_id() const;             // hex, "" when absent
+  // The descriptors of every note of `type` owned by `owner` ("GNU", "CORE"),
+  // from the note sections, or from the PT_NOTE segments of a file without
+  // sections (a core file).
+  std::vector<std::string_view> notes(uint32_t type, std::string_view owner) const;
+  // The file's bytes at a file offset (empty when out of range).
+  std::string_view file_bytes(uint64_t offset, uint64_t size) const;
   std::string debuglink() const;            // .gnu_debuglink file name, "" when absent
   std::vector<std::string> needed() const;  // DT_NEEDED entries
   const std::vector<ElfSegment>& load_segments() const { return loads_; }
@@ -81,6 +87,7 @@ class ElfFile {
   bool has_interp_ = false;
   std::vector<Section> sections_;
   std::vector<ElfSegment> loads_;
+  std::vector<std::string_view> note_segments_;  // PT_NOTE contents
 };
 
 }  // namespace cpydbg

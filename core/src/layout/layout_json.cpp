@@ -189,6 +189,7 @@ Layout layout_from_json(const json& j, std::string_view origin) {
     l.build_id = r.optional_string(*it, "build_id");
     l.producer = r.optional_string(*it, "producer");
     l.generated_from = r.optional_string(*it, "file");
+    l.partial_from = r.optional_string(*it, "partial_from");
   }
   const json& structs = r.member(j, "", "structs");
   if (!structs.is_object()) r.fail(".structs", "is not an object");
@@ -261,6 +262,8 @@ json layout_to_json(const Layout& l) {
     }
     structs[name] = {{"size", s.size}, {"fields", std::move(fields)}};
   }
+  json source = {{"file", l.generated_from}, {"build_id", l.build_id}, {"producer", l.producer}};
+  if (!l.partial_from.empty()) source["partial_from"] = l.partial_from;
   return {{"schema", l.schema},
           {"python",
            {{"version", l.python_version},
@@ -273,7 +276,7 @@ json layout_to_json(const Layout& l) {
            {{"arch", l.arch},
             {"pointer_size", l.pointer_size},
             {"byte_order", l.little_endian ? "little" : "big"}}},
-          {"source", {{"file", l.generated_from}, {"build_id", l.build_id}, {"producer", l.producer}}},
+          {"source", std::move(source)},
           {"structs", std::move(structs)},
           {"enums", l.enums},
           {"constants", l.constants},

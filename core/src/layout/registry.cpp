@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 
 namespace cpydbg {
 namespace fs = std::filesystem;
@@ -18,7 +19,9 @@ LayoutRegistry& LayoutRegistry::instance() {
 LayoutRegistry::LayoutRegistry() { reload_overrides(); }
 
 std::string LayoutRegistry::reload_overrides() {
-  sources_ = builtin_tables();
+  const char* builtins = std::getenv("CPYDBG_BUILTIN_LAYOUTS");
+  builtins_enabled_ = !builtins || std::string_view(builtins) != "0";
+  sources_ = builtins_enabled_ ? builtin_tables() : std::vector<TableSource>{};
   parsed_.clear();
   override_problem_.clear();
   const char* dir = std::getenv("CPYDBG_LAYOUTS");

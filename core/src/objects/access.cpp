@@ -59,6 +59,8 @@ bool ObjectAccess::is_instance(uint64_t obj, const char* type_symbol) {
   if (!want || !t) return false;
   for (int i = 0; i < kMaxBaseChain && *t; ++i) {
     if (*t == *want) return true;
+    // Without tp_base (a partial table) only the exact type is known.
+    if (py_.off().type.tp_base == kAbsent) return false;
     auto base = py_.mem().ptr(*t + py_.off().type.tp_base);
     if (!base) return false;
     t = base;

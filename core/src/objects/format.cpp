@@ -41,6 +41,38 @@ constexpr BuiltinType kBuiltins[] = {
 
 }  // namespace
 
+std::optional<Feature> feature_of(Kind kind) {
+  switch (kind) {
+    case Kind::None: case Kind::NotImplemented: case Kind::Ellipsis: return std::nullopt;
+    case Kind::Bool: case Kind::Int: case Kind::Int27: return Feature::Int;
+    case Kind::Float: return Feature::Float;
+    case Kind::Complex: return Feature::Complex;
+    case Kind::Str: case Kind::Unicode27: return Feature::Str;
+    case Kind::Bytes: return Feature::Bytes;
+    case Kind::ByteArray: return Feature::ByteArray;
+    case Kind::Tuple: return Feature::Tuple;
+    case Kind::List: return Feature::List;
+    case Kind::Dict: return Feature::Dict;
+    case Kind::Set: case Kind::FrozenSet: return Feature::Set;
+    case Kind::Range: return Feature::Range;
+    case Kind::Slice: return Feature::Slice;
+    case Kind::MemoryView: return Feature::MemoryView;
+    case Kind::Weakref: return Feature::Weakref;
+    case Kind::Function: return Feature::Function;
+    case Kind::Method: return Feature::Method;
+    case Kind::CFunction: return Feature::CFunction;
+    case Kind::Code: return Feature::Code;
+    case Kind::Frame: return Feature::Frame;
+    case Kind::Generator: case Kind::Coroutine: case Kind::AsyncGenerator: return Feature::Generator;
+    case Kind::Module: return Feature::Module;
+    case Kind::Type: case Kind::Class27: return Feature::Type;
+    case Kind::Exception: return Feature::Exception;
+    case Kind::Cell: return Feature::Cell;
+    case Kind::Object: case Kind::Instance27: return Feature::Instance;
+  }
+  return Feature::Instance;
+}
+
 TypeTable::TypeTable(ObjectAccess& access) : obj_(access) {
   Python& py = access.python();
   for (const auto& b : kBuiltins)
@@ -75,7 +107,8 @@ Kind TypeTable::kind_of_type(uint64_t type) {
   Kind kind = Kind::Object;
   auto repr = py.mem().ptr(type + py.off().type.tp_repr);
   uint64_t t = type;
-  for (int i = 0; i < kMaxBaseChain && repr; ++i) {
+  // Without tp_base (a partial table) only the exact built-in types are known.
+  for (int i = 0; i < kMaxBaseChain && repr && py.off().type.tp_base != kAbsent; ++i) {
     auto base = py.mem().ptr(t + py.off().type.tp_base);
     if (!base || !*base) break;
     t = *base;
@@ -199,6 +232,13 @@ void Context::repr(uint64_t addr) {
   // A type pointer must itself point at a readable object with a name.
   if (!type || !*type || !obj.type_name(*type)) return unreadable(addr);
   Kind kind = types.kind_of_type(*type);
+  if (auto feature = feature_of(kind); feature && !py.coverage().has(*feature)) {
+    // A partial table: say what it is, not what it might hold.
+    out += '<' + obj.type_name(*type).value_or("?") + " at ";
+    hex(addr);
+    out += ", not covered by " + py.layout().partial_from + '>';
+    return;
+  }
   switch (kind) {
     case Kind::None: case Kind::NotImplemented: case Kind::Ellipsis: case Kind::Bool:
     case Kind::Int: case Kind::Int27: case Kind::Float: case Kind::Complex:
@@ -292,7 +332,16 @@ std::optional<std::vector<ObjectFormatter::Item>> ObjectFormatter::dict_items(ui
   return out;
 }
 
+std::optional<Feature> ObjectFormatter::uncovered(uint64_t addr) {
+  auto type = impl_->access.type_of(addr);
+  if (!type) return std::nullopt;
+  auto feature = fmt::feature_of(impl_->types.kind_of_type(*type));
+  if (!feature || impl_->py.coverage().has(*feature)) return std::nullopt;
+  return feature;
+}
+
 std::optional<int64_t> ObjectFormatter::length(uint64_t addr) {
+  if (uncovered(addr)) return std::nullopt;
   auto type = impl_->access.type_of(addr);
   if (!type) return std::nullopt;
   const Offsets& o = impl_->py.off();

@@ -60,6 +60,10 @@ class ObjectFormatter {
   };
   std::optional<std::vector<Item>> dict_items(uint64_t dict, size_t max);
 
+  // The feature a partial table lacks to print this object (a dict when
+  // only _Py_DebugOffsets are known), or nullopt when it can be printed.
+  std::optional<Feature> uncovered(uint64_t addr);
+
   ObjectAccess& access();
 
  private:

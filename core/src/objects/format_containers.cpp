@@ -50,7 +50,9 @@ bool is_dummy(Context& c, uint64_t key, bool some_removed) {
 std::optional<std::vector<uint64_t>> set_keys(Context& c, uint64_t addr, int64_t* used) {
   const auto& o = c.off.set;
   auto u = c.mem.get<int64_t>(addr + o.used);
-  auto fill = c.mem.get<int64_t>(addr + o.fill);
+  // fill (slots ever used) only tells 2.7's dummy keys apart; 3.14's
+  // _Py_DebugOffsets, say, do not give it.
+  auto fill = o.fill != kAbsent ? c.mem.get<int64_t>(addr + o.fill) : u;
   auto mask = c.mem.get<int64_t>(addr + o.mask);
   auto table = c.mem.ptr(addr + o.table);
   if (!u || !fill || !mask || !table || *u < 0 || *mask < 0 || *mask >= kMaxSaneLength ||

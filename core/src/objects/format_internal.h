@@ -26,6 +26,9 @@ enum class Kind : uint8_t {
   Module, Type, Exception, Cell, Instance27, Class27,
 };
 
+// What a layout must cover to print this kind (nullopt: nothing at all).
+std::optional<Feature> feature_of(Kind kind);
+
 // Sizes no real object reaches: a larger count means the memory is not what
 // we think it is (2^34 pointers = 128 GiB).
 inline constexpr int64_t kMaxSaneLength = int64_t(1) << 34;

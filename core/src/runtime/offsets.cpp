@@ -18,7 +18,9 @@ class Resolver {
     return kAbsent;
   }
   uint64_t opt(const char* st, const char* name) const { return opt(st, {name}); }
-  uint64_t req(const char* st, const char* name) const { return l_.offset(st, name); }
+  uint64_t req(const char* st, const char* name) const {
+    return l_.partial_from.empty() ? l_.offset(st, name) : opt(st, name);
+  }
   uint64_t size(const char* st) const {
     const StructInfo* s = l_.find_struct(st);
     return s ? s->size : 0;
@@ -92,6 +94,11 @@ Offsets Offsets::resolve(const Layout& l) {
   o.tstate.thread_id_size = r.field_size("PyThreadState", "thread_id", 8);
   o.tstate.native_thread_id = r.opt("PyThreadState", "native_thread_id");
   o.cframe.current_frame = r.opt("_PyCFrame", "current_frame");
+  o.remote_debug.enabled = r.opt("PyInterpreterState", "config.remote_debug");
+  o.remote_debug.support = r.opt("PyThreadState", "remote_debugger_support");
+  o.remote_debug.pending_call = r.opt("_PyRemoteDebuggerSupport", "debugger_pending_call");
+  o.remote_debug.script_path = r.opt("_PyRemoteDebuggerSupport", "debugger_script_path");
+  o.remote_debug.script_path_size = r.field_size("_PyRemoteDebuggerSupport", "debugger_script_path", 0);
 
   o.frame.f_back = r.opt("PyFrameObject", "f_back");
   o.frame.f_code = r.opt("PyFrameObject", "f_code");
@@ -124,9 +131,12 @@ Offsets Offsets::resolve(const Layout& l) {
   o.iframe.is_entry = r.opt("_PyInterpreterFrame", "is_entry");
   o.iframe.owner = r.opt("_PyInterpreterFrame", "owner");
   o.iframe.localsplus = r.opt("_PyInterpreterFrame", "localsplus");
+  o.iframe.stackpointer = r.opt("_PyInterpreterFrame", "stackpointer");
   o.iframe.size = r.size("_PyInterpreterFrame");
   o.owner_generator = r.enumerator("_frameowner", "FRAME_OWNED_BY_GENERATOR", -1);
   o.owner_cstack = r.enumerator("_frameowner", "FRAME_OWNED_BY_CSTACK", -1);
+  o.owner_interpreter = r.enumerator("_frameowner", "FRAME_OWNED_BY_INTERPRETER", -1);
+  o.tagged_stackrefs = l.version_hex >= 0x030e0000;
   o.frame_state_suspended = r.enumerator("_framestate", "FRAME_SUSPENDED", -1);
   o.frame_state_created = r.enumerator("_framestate", "FRAME_CREATED", -2);
   o.frame_state_executing = r.enumerator("_framestate", "FRAME_EXECUTING", 0);

@@ -59,6 +59,14 @@ struct Offsets {
   struct {
     uint64_t current_frame = kAbsent;
   } cframe;
+  // 3.14+ (PEP 768): whether sys.remote_exec() may run code in the
+  // interpreter, and each thread's pending request.
+  struct {
+    uint64_t enabled = kAbsent;  // PyInterpreterState.config.remote_debug (int)
+    uint64_t support = kAbsent;  // PyThreadState.remote_debugger_support
+    uint64_t pending_call = kAbsent, script_path = kAbsent;  // inside that struct
+    uint64_t script_path_size = 0;
+  } remote_debug;
 
   // --- frames ---
   struct {  // PyFrameObject (≤3.10 the frame itself, 3.11+ a wrapper)
@@ -72,10 +80,16 @@ struct Offsets {
     uint64_t f_code = kAbsent, f_executable = kAbsent, previous = kAbsent, f_func = kAbsent,
              f_globals = kAbsent, f_builtins = kAbsent, f_locals = kAbsent, frame_obj = kAbsent,
              prev_instr = kAbsent, instr_ptr = kAbsent, stacktop = kAbsent, is_entry = kAbsent,
-             owner = kAbsent, localsplus = kAbsent;
+             owner = kAbsent, localsplus = kAbsent,
+             stackpointer = kAbsent;  // 3.14+: _PyStackRef *, replaces stacktop
     uint64_t size = 0;
   } iframe;
-  int64_t owner_generator = -1, owner_cstack = -1;  // _frameowner values
+  // _frameowner values; the interpreter's own frames (3.12+ CSTACK, 3.14+
+  // also INTERPRETER) are not Python frames.
+  int64_t owner_generator = -1, owner_cstack = -1, owner_interpreter = -1;
+  // 3.14+: frame slots (f_executable, localsplus, the value stack) hold
+  // tagged _PyStackRef values (runtime/stackref.h), not PyObject *.
+  bool tagged_stackrefs = false;
   // _framestate (3.10 f_state, 3.11+ gi_frame_state): below EXECUTING the frame
   // is created or suspended, above it finished.
   int64_t frame_state_suspended = -1, frame_state_created = -2, frame_state_executing = 0;
@@ -159,7 +173,9 @@ struct Offsets {
   } instance27;
 
   // Resolve every offset above from `layout`. Fields the version lacks stay
-  // kAbsent; the structs every version has are required (LayoutError).
+  // kAbsent; the structs every version has are required (LayoutError),
+  // except in a partial table, where whatever it lacks stays kAbsent and the
+  // features needing it are refused (runtime/coverage.h).
   static Offsets resolve(const Layout& layout);
 };
 

@@ -8,6 +8,7 @@
 
 #include "cpydbg/registry.h"
 #include "objects/access.h"
+#include "runtime/partial_layout.h"
 
 namespace cpydbg {
 namespace {
@@ -22,20 +23,23 @@ bool version_from_path(const std::string& path, int& major, int& minor) {
   return true;
 }
 
-Detection detect(Reader& mem, Target& target, const std::string& forced) {
+Detection detect_python(Reader& mem, Target& target, const std::string& forced) {
   Detection d;
   auto runtime = target.symbol("_PyRuntime");
+  auto py_version_symbol = target.symbol("Py_Version");
+  auto py_version = py_version_symbol ? mem.get<uint32_t>(*py_version_symbol) : std::nullopt;
+  if (py_version && !*py_version) py_version.reset();
+  if (runtime) d.debug_offsets = read_debug_offsets(mem, *runtime, py_version);
   if (!forced.empty()) {
     d.version_hex = parse_version(forced);
     if (!d.version_hex)
       throw RuntimeError("cannot parse the forced version '" + forced + "' (expected e.g. 3.9)");
     d.how = "forced by the user";
-  } else if (char cookie[8]; runtime && mem.read(*runtime, cookie, 8) &&
-                             std::memcmp(cookie, "xdebugpy", 8) == 0) {
-    d.version_hex = static_cast<uint32_t>(mem.get<uint64_t>(*runtime + 8).value_or(0));
+  } else if (d.debug_offsets.header_ok) {
+    d.version_hex = d.debug_offsets.version_hex;
     d.how = "_Py_DebugOffsets in _PyRuntime";
-  } else if (auto pv = target.symbol("Py_Version"); pv && mem.get<uint32_t>(*pv)) {
-    d.version_hex = *mem.get<uint32_t>(*pv);
+  } else if (py_version) {
+    d.version_hex = *py_version;
     d.how = "Py_Version";
   }
   if (d.version_hex) {
@@ -72,7 +76,33 @@ Detection detect(Reader& mem, Target& target, const std::string& forced) {
   d.flavour.debug = target.symbol("_Py_NegativeRefcount").has_value();
   d.flavour.trace_refs = target.symbol("_Py_PrintReferences").has_value() &&
                          target.symbol("_Py_ForgetReference").has_value();
+  d.flavour.free_threaded = d.debug_offsets.header_ok && d.debug_offsets.free_threaded;
   return d;
+}
+
+// Every offset the process's _Py_DebugOffsets give that the table also has,
+// compared: the check fails on any difference, each listed in *disagree.
+SanityCheck cross_check(const Layout& l, const DebugOffsets& d, std::vector<std::string>* disagree) {
+  size_t compared = 0;
+  for (const auto& e : d.entries()) {
+    auto place = d.place(e);
+    if (!place) continue;
+    const StructInfo* s = l.find_struct(place->strukt);
+    const FieldInfo* f = place->member.empty() ? nullptr : l.find_field(place->strukt, place->member);
+    if (!s || (!place->member.empty() && !f)) continue;
+    uint64_t in_table = f ? f->offset : s->size;
+    ++compared;
+    if (in_table != place->value)
+      disagree->push_back(place->strukt + (f ? "." + place->member : " size") + ": table " +
+                          std::to_string(in_table) + ", _Py_DebugOffsets " +
+                          std::to_string(place->value));
+  }
+  SanityCheck c{"the table agrees with the process's _Py_DebugOffsets", disagree->empty(), ""};
+  c.detail = std::to_string(compared - disagree->size()) + " of " + std::to_string(compared) +
+             " offsets and sizes agree";
+  for (size_t i = 0; i < disagree->size() && i < 3; ++i) c.detail += "; " + (*disagree)[i];
+  if (disagree->size() > 3) c.detail += "; " + std::to_string(disagree->size() - 3) + " more";
+  return c;
 }
 
 std::vector<SanityCheck> sanity_checks(Python& py) {
@@ -103,9 +133,18 @@ std::vector<SanityCheck> sanity_checks(Python& py) {
   basicsize("PyTuple_Type", "offsetof(PyTupleObject, ob_item)", l.offset("PyTupleObject", "ob_item"));
   basicsize("PyList_Type", "sizeof(PyListObject)", l.size("PyListObject"));
   basicsize("PyDict_Type", "sizeof(PyDictObject)", l.size("PyDictObject"));
-  basicsize("PyType_Type", "sizeof(PyHeapTypeObject)", l.size("PyHeapTypeObject"));
+  // A partial table (runtime/partial_layout.h) has no PyHeapTypeObject.
+  if (l.find_struct("PyHeapTypeObject"))
+    basicsize("PyType_Type", "sizeof(PyHeapTypeObject)", l.size("PyHeapTypeObject"));
   basicsize("PyCode_Type", "sizeof(PyCodeObject)", l.size("PyCodeObject"),
             py.off().code.co_code_adaptive);
+  if (!l.partial_from.empty()) {
+    // More of what the process's own block says, where its types can confirm it.
+    basicsize("PyFloat_Type", "sizeof(PyFloatObject)", l.size("PyFloatObject"));
+    basicsize("PyUnicode_Type", "sizeof(PyUnicodeObject)", l.size("PyUnicodeObject"));
+    if (const FieldInfo* digit = l.find_field("PyLongObject", "long_value.ob_digit"))
+      basicsize("PyLong_Type", "offsetof(PyLongObject, long_value.ob_digit)", digit->offset);
+  }
   return checks;
 }
 
@@ -113,7 +152,7 @@ std::vector<SanityCheck> sanity_checks(Python& py) {
 
 Python::Python(Reader& reader, std::shared_ptr<const Layout> layout, Detection detection)
     : reader_(reader), layout_(std::move(layout)), off_(Offsets::resolve(*layout_)),
-      detection_(std::move(detection)) {}
+      coverage_(*layout_), detection_(std::move(detection)) {}
 
 std::optional<uint64_t> Python::symbol(const std::string& name) {
   auto it = symbols_.find(name);
@@ -123,22 +162,35 @@ std::optional<uint64_t> Python::symbol(const std::string& name) {
   return addr;
 }
 
+Detection Python::detect(Reader& reader, const std::string& forced_version) {
+  return detect_python(reader, reader.target(), forced_version);
+}
+
+void Python::require(Feature f) const {
+  if (!coverage_.has(f)) throw RuntimeError(coverage_.refusal(f));
+}
+
 std::unique_ptr<Python> Python::attach(Reader& reader, const std::string& forced_version) {
-  Detection d = detect(reader, reader.target(), forced_version);
+  Detection d = detect(reader, forced_version);
   auto& registry = LayoutRegistry::instance();
-  auto tables = registry.candidates(d.major, d.minor, d.flavour, d.version_hex);
   const std::string found = "Python " + (d.version_hex ? version_string(d.version_hex)
                                                         : std::to_string(d.major) + "." +
                                                               std::to_string(d.minor)) +
                             (d.flavour.suffix().empty() ? "" : " (" + d.flavour.suffix() + ")");
-  if (tables.empty())
-    throw RuntimeError("no layout table for " + found + " (detected from " + d.how +
-                       "); generate one with: cpydbg-layout generate <its libpython or "
-                       "python binary with debug info> and put it in $CPYDBG_LAYOUTS");
+  if (d.flavour.free_threaded)
+    throw RuntimeError(found + " is a free-threaded build (Py_GIL_DISABLED, says its "
+                       "_Py_DebugOffsets): cpydbg does not read those yet (their object header, "
+                       "per-thread bytecode and deferred references differ)");
+  auto tables = registry.candidates(d.major, d.minor, d.flavour, d.version_hex);
+  // The process's own offsets, when its block is sound and of this series.
+  const DebugOffsets* own = d.debug_offsets.offsets ? &*d.debug_offsets.offsets : nullptr;
+  if (own && ((own->version_hex >> 16) != (uint32_t(d.major) << 8 | uint32_t(d.minor))))
+    own = nullptr;
   std::string failures;
   for (const auto& table : tables) {
     std::unique_ptr<Python> py(new Python(reader, table, d));
     py->checks_ = sanity_checks(*py);
+    if (own) py->checks_.push_back(cross_check(*table, *own, &py->disagreements_));
     std::string failed;
     bool mismatch = false;
     for (const auto& c : py->checks_) {
@@ -157,8 +209,39 @@ std::unique_ptr<Python> Python::attach(Reader& reader, const std::string& forced
     }
     failures += (failures.empty() ? "" : " | ") + registry.describe(table.get()) + ": " + failed;
   }
+  const std::string generate =
+      "generate one with: cpydbg-layout generate <its libpython or python binary with debug "
+      "info> and put it in $CPYDBG_LAYOUTS";
+  const std::string builtins_off =
+      registry.builtins_enabled() ? "" : "; CPYDBG_BUILTIN_LAYOUTS=0 switched the built-in tables off";
+  if (own) {
+    // No table, or none to trust: what the process says of itself.
+    auto layout = std::make_shared<const Layout>(partial_layout(*own, d.flavour, reader));
+    std::unique_ptr<Python> py(new Python(reader, layout, d));
+    py->checks_ = sanity_checks(*py);
+    std::string failed;
+    for (const auto& c : py->checks_)
+      if (!c.passed) failed += (failed.empty() ? "" : "; ") + c.what + " (" + c.detail + ")";
+    if (failed.empty() && py->coverage_.has(Feature::Stack)) {
+      py->table_origin_ = std::string("partial, from the process's _Py_DebugOffsets (") +
+                          (tables.empty() ? "no table for " + found + builtins_off
+                                          : "no table fits") + ")";
+      py->rejected_ = failures;
+      return py;
+    }
+    throw RuntimeError("no layout table fits " + found + " and its own _Py_DebugOffsets do not " +
+                       "pass the sanity checks either (" +
+                       (failed.empty() ? py->coverage_.refusal(Feature::Stack) : failed) + "); " +
+                       generate);
+  }
+  const std::string& problem = d.debug_offsets.problem;
+  const std::string why_not_own =
+      problem.empty() ? "" : "; its _Py_DebugOffsets are not used: " + problem;
+  if (tables.empty())
+    throw RuntimeError("no layout table for " + found + " (detected from " + d.how + builtins_off +
+                       why_not_own + "); " + generate);
   throw RuntimeError("the layout table does not fit this " + found + ", refusing to print " +
-                     "garbage: " + failures +
+                     "garbage: " + failures + why_not_own +
                      ". Generate a table from this build's debug info with cpydbg-layout generate");
 }
 

@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "cpydbg/layout.h"
+#include "runtime/coverage.h"
+#include "runtime/debug_offsets.h"
 #include "runtime/offsets.h"
 #include "target/reader.h"
 
@@ -21,6 +23,7 @@ struct Detection {
   int major = 0, minor = 0;
   Flavour flavour;
   std::string how;             // "Py_Version", "_Py_DebugOffsets", "libpython3.9.so.1.0", ...
+  DebugOffsetsRead debug_offsets;  // 3.13+: the block at _PyRuntime, when there is one
 };
 
 struct SanityCheck {
@@ -40,6 +43,9 @@ class Python {
   // Detect the version, choose and verify a table. Throws RuntimeError with
   // one line saying what was found and what to do.
   static std::unique_ptr<Python> attach(Reader& reader, const std::string& forced_version);
+  // attach()'s first step: which Python this is (and its _Py_DebugOffsets).
+  // Throws RuntimeError when there is none or its version cannot be told.
+  static Detection detect(Reader& reader, const std::string& forced_version);
 
   Reader& mem() { return reader_; }
   const Layout& layout() const { return *layout_; }
@@ -47,6 +53,15 @@ class Python {
   const Detection& detection() const { return detection_; }
   const std::vector<SanityCheck>& checks() const { return checks_; }
   std::string table_origin() const { return table_origin_; }
+  // What the layout covers (everything, unless it is partial).
+  const Coverage& coverage() const { return coverage_; }
+  // Throws RuntimeError with Coverage::refusal's line when `f` is not covered.
+  void require(Feature f) const;
+  // Where the table and the process's _Py_DebugOffsets disagree, one line
+  // each ("PyThreadState.current_frame: table 72, _Py_DebugOffsets 80").
+  const std::vector<std::string>& disagreements() const { return disagreements_; }
+  // The tables tried and not trusted before this one, with why ("" if none).
+  const std::string& rejected_tables() const { return rejected_; }
   int minor() const { return detection_.minor; }
   int major() const { return detection_.major; }
   bool at_least(int major, int minor) const {
@@ -61,9 +76,11 @@ class Python {
   Reader& reader_;
   std::shared_ptr<const Layout> layout_;
   Offsets off_;
+  Coverage coverage_;
   Detection detection_;
   std::vector<SanityCheck> checks_;
-  std::string table_origin_;
+  std::vector<std::string> disagreements_;
+  std::string table_origin_, rejected_;
   std::unordered_map<std::string, std::optional<uint64_t>> symbols_;
 };
 

@@ -2,7 +2,13 @@
 
 #include <unordered_set>
 
+#include "runtime/stackref.h"
+
 namespace cpydbg {
+namespace {
+// A frame with more fast locals or stack slots than this is corrupt.
+constexpr int64_t kMaxSlots = 1 << 20;
+}  // namespace
 
 std::optional<uint64_t> Walker::gil_holder(uint64_t interp) {
   const Offsets& o = py_.off();
@@ -117,24 +123,40 @@ std::optional<FrameInfo> Walker::read_frame(uint64_t addr) {
     if (o.frame.f_gen != kAbsent) f.is_generator = mem.ptr(addr + o.frame.f_gen).value_or(0) != 0;
     return f;
   }
-  // 3.11+: _PyInterpreterFrame.
+  // 3.11+: _PyInterpreterFrame. A partial table (built from _Py_DebugOffsets)
+  // may lack the optional fields: they read as absent.
+  auto field = [&](uint64_t off) { return off == kAbsent ? 0 : mem.ptr(addr + off).value_or(0); };
   uint64_t code_field = o.iframe.f_executable != kAbsent ? o.iframe.f_executable : o.iframe.f_code;
-  auto code = mem.ptr(addr + code_field);
+  auto executable = mem.ptr(addr + code_field);
   uint64_t instr_field = o.iframe.instr_ptr != kAbsent ? o.iframe.instr_ptr : o.iframe.prev_instr;
   auto instr = mem.ptr(addr + instr_field);
-  if (!code || !instr) return std::nullopt;
-  f.code = *code;
+  if (!executable || !instr) return std::nullopt;
+  StackRef code = decode_stackref(*executable, o.tagged_stackrefs);
+  f.code = code.kind == StackRef::Kind::Object ? code.object : 0;
   uint64_t first_unit = f.code + o.code.co_code_adaptive;
   f.unit_offset = *instr >= first_unit ? int64_t(*instr - first_unit) : -1;
   f.localsplus = addr + o.iframe.localsplus;
-  auto nlocalsplus = mem.get<int32_t>(f.code + o.code.co_nlocalsplus);
-  if (nlocalsplus && *nlocalsplus >= 0) f.stack_base = f.localsplus + uint64_t(*nlocalsplus) * 8;
-  auto stacktop = mem.get<int32_t>(addr + o.iframe.stacktop);
-  if (stacktop && nlocalsplus && *stacktop >= *nlocalsplus) f.saved_depth = *stacktop - *nlocalsplus;
-  f.frame_object = mem.ptr(addr + o.iframe.frame_obj).value_or(0);
-  f.globals = mem.ptr(addr + o.iframe.f_globals).value_or(0);
-  f.locals = mem.ptr(addr + o.iframe.f_locals).value_or(0);
-  f.builtins = mem.ptr(addr + o.iframe.f_builtins).value_or(0);
+  std::optional<int64_t> nlocalsplus;
+  if (o.code.co_nlocalsplus != kAbsent) {
+    nlocalsplus = mem.get<int32_t>(f.code + o.code.co_nlocalsplus);
+  } else if (o.code.co_localsplusnames != kAbsent) {  // one name per slot, by construction
+    auto names = mem.ptr(f.code + o.code.co_localsplusnames);
+    if (names && *names) nlocalsplus = mem.get<int64_t>(*names + o.var.ob_size);
+  }
+  if (nlocalsplus && (*nlocalsplus < 0 || *nlocalsplus > kMaxSlots)) nlocalsplus.reset();
+  if (nlocalsplus) f.stack_base = f.localsplus + uint64_t(*nlocalsplus) * 8;
+  if (o.iframe.stacktop != kAbsent) {  // 3.11 - 3.13: a slot count from localsplus
+    auto stacktop = mem.get<int32_t>(addr + o.iframe.stacktop);
+    if (stacktop && nlocalsplus && *stacktop >= *nlocalsplus) f.saved_depth = *stacktop - *nlocalsplus;
+  } else if (o.iframe.stackpointer != kAbsent && f.stack_base) {  // 3.14+: the top slot's address
+    uint64_t sp = field(o.iframe.stackpointer);
+    if (sp >= f.stack_base && (sp - f.stack_base) % 8 == 0 && (sp - f.stack_base) / 8 <= kMaxSlots)
+      f.saved_depth = int64_t((sp - f.stack_base) / 8);
+  }
+  f.frame_object = field(o.iframe.frame_obj);
+  f.globals = field(o.iframe.f_globals);
+  f.locals = field(o.iframe.f_locals);
+  f.builtins = field(o.iframe.f_builtins);
   if (auto owner = mem.get<int8_t>(addr + o.iframe.owner))
     f.is_generator = *owner == o.owner_generator;
   if (o.iframe.is_entry != kAbsent) f.is_entry = mem.get<uint8_t>(addr + o.iframe.is_entry).value_or(0) != 0;
@@ -143,7 +165,10 @@ std::optional<FrameInfo> Walker::read_frame(uint64_t addr) {
 
 std::optional<FrameInfo> Walker::frame_of_object(uint64_t frame_object) {
   const Offsets& o = py_.off();
-  if (o.frame.f_frame == kAbsent) return read_frame(frame_object);
+  if (o.frame.f_frame == kAbsent) {
+    if (o.iframe.localsplus != kAbsent) return std::nullopt;  // a partial 3.11+ table
+    return read_frame(frame_object);
+  }
   auto iframe = py_.mem().ptr(frame_object + o.frame.f_frame);
   if (!iframe || !*iframe) return std::nullopt;
   return read_frame(*iframe);
@@ -209,10 +234,13 @@ std::vector<FrameInfo> Walker::frames(const ThreadInfo& thread, std::string* pro
     bool skip = false;
     if (interpreter_frames) {
       auto owner = mem.get<int8_t>(addr + o.iframe.owner);
-      // 3.12+ shim frames owned by the C stack are the interpreter's own;
-      // each eval loop activation pushes one below the frames it runs.
-      skip = owner && o.owner_cstack >= 0 && *owner == o.owner_cstack;
-      if (skip) ++activation, activation_has_frames = false;
+      // 3.12+ shim frames owned by the C stack (3.14+: the interpreter's
+      // entry frames, owned by the INTERPRETER) are the interpreter's own;
+      // each eval loop activation pushes one entry frame below the frames it runs.
+      const int64_t entry = o.owner_interpreter >= 0 ? o.owner_interpreter : o.owner_cstack;
+      skip = owner && ((o.owner_cstack >= 0 && *owner == o.owner_cstack) ||
+                       (entry >= 0 && *owner == entry));
+      if (owner && entry >= 0 && *owner == entry) ++activation, activation_has_frames = false;
     }
     if (!skip) {
       auto f = read_frame(addr);
