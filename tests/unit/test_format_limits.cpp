@@ -5,43 +5,19 @@
 #include <doctest/doctest.h>
 
 #include <cstring>
-#include <map>
 #include <nlohmann/json.hpp>
 
 #include "objects/format.h"
+#include "overlay_target.h"
 #include "stopped_python.h"
 #include "target/live_process.h"
 
 using namespace cpydbg;
+using test::OverlayTarget;
 
 namespace {
 
 const std::string kScript = CPYDBG_SOURCE_DIR "/tests/format/limits.py";
-
-// A live process with some bytes replaced: corruption without corrupting it.
-class OverlayTarget : public Target {
- public:
-  explicit OverlayTarget(Target& base) : base_(base) {}
-  void patch(uint64_t addr, const void* bytes, size_t n) {
-    auto* p = static_cast<const uint8_t*>(bytes);
-    for (size_t i = 0; i < n; ++i) bytes_[addr + i] = p[i];
-  }
-  template <typename T>
-  void patch(uint64_t addr, T value) { patch(addr, &value, sizeof value); }
-
-  bool read(uint64_t addr, void* buf, size_t size) override {
-    if (!base_.read(addr, buf, size)) return false;
-    for (auto it = bytes_.lower_bound(addr); it != bytes_.end() && it->first < addr + size; ++it)
-      static_cast<uint8_t*>(buf)[it->first - addr] = it->second;
-    return true;
-  }
-  std::optional<uint64_t> symbol(std::string_view name) override { return base_.symbol(name); }
-  std::vector<std::string> module_paths() override { return base_.module_paths(); }
-
- private:
-  Target& base_;
-  std::map<uint64_t, uint8_t> bytes_;
-};
 
 uint64_t hex(const nlohmann::json& j) { return std::stoull(j.get<std::string>(), nullptr, 16); }
 
