@@ -61,6 +61,9 @@ const Need kNeeds[] = {
     {V(3, 11), kAny, "PyFrameObject", "f_frame"},
     {V(3, 13), kAny, "_Py_DebugOffsets", "cookie"},
     {V(3, 13), kAny, "PyThreadState", "current_frame"},
+    {V(3, 13), kAny, "_PyInterpreterFrame", "f_executable"},
+    {V(3, 13), kAny, "_PyInterpreterFrame", "instr_ptr"},
+    {V(3, 14), kAny, "_PyInterpreterFrame", "stackpointer"},
 };
 
 }  // namespace

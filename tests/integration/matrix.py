@@ -2,7 +2,7 @@
 """One interpreter, one scenario, every debugger and every path.
 
   matrix.py --install PREFIX --python SPEC [--stripped] [--scenario NAME]
-            [--lldb LLDB ...]
+            [--lldb LLDB ...] [--debugger-env K=V ...]
 
 The scenario (scenarios/NAME.py) runs under the interpreter, writes down its
 own truth and stops itself. It is run live under gdb, which also gcore's it,
@@ -83,7 +83,16 @@ def main():
                          help="the interpreter as installed, its separate debug files hidden")
     parser.add_argument("--scenario", default="stack")
     parser.add_argument("--lldb", action="append", default=[], help="an LLDB to test too")
+    parser.add_argument("--debugger-env", action="append", default=[], metavar="K=V",
+                        help="set K in the debuggers' own environment, where cpydbg runs (not "
+                             "the inferior's); K= removes it")
     opts = parser.parse_args()
+    for pair in opts.debugger_env:
+        key, value = pair.split("=", 1)
+        if value:
+            os.environ[key] = value
+        else:
+            os.environ.pop(key, None)
 
     shim = os.path.join(opts.install, "share", "cpydbg", "gdb", "cpydbg.py")
     plugin = os.path.join(opts.install, "lib", "cpydbg", "libcpydbg-lldb.so")

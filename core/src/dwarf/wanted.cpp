@@ -46,9 +46,10 @@ const std::vector<WantedType>& default_wanted_structs() {
       {"PyCFunctionObject", {"PyCFunctionObject"}},
       {"PyModuleObject", {"PyModuleObject"}},
       {"PyCellObject", {"PyCellObject"}},
-      {"PyGenObject", {"PyGenObject"}},
-      {"PyCoroObject", {"PyCoroObject"}},
-      {"PyAsyncGenObject", {"PyAsyncGenObject"}},
+      // 3.14 defines them in an internal header under these tags.
+      {"PyGenObject", {"PyGenObject", "struct _PyGenObject"}},
+      {"PyCoroObject", {"PyCoroObject", "struct _PyCoroObject"}},
+      {"PyAsyncGenObject", {"PyAsyncGenObject", "struct _PyAsyncGenObject"}},
       {"PyBaseExceptionObject", {"PyBaseExceptionObject"}},
       {"PyTracebackObject", {"PyTracebackObject", "struct _traceback"}},
       {"PySliceObject", {"PySliceObject"}},
@@ -68,6 +69,8 @@ const std::vector<WantedType>& default_wanted_structs() {
       // INSTRUMENTED_LINE / INSTRUMENTED_INSTRUCTION replaced.
       {"_PyCoMonitoringData", {"_PyCoMonitoringData"}},
       {"_PyCoLineInstrumentationData", {"_PyCoLineInstrumentationData"}},
+      // 3.14+ (PEP 768): a thread's pending sys.remote_exec() request.
+      {"_PyRemoteDebuggerSupport", {"_PyRemoteDebuggerSupport"}},
   };
   return wanted;
 }

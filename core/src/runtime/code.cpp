@@ -25,18 +25,28 @@ void read_originals(Python& py, uint64_t code_addr, CodeInfo& c) {
   auto data = instrumented ? mem.ptr(code_addr + o.code.co_monitoring) : std::nullopt;
   if (!data || !*data) return;
   std::vector<uint8_t> lines, per_insn;
-  auto array = [&](uint64_t field, size_t size, std::vector<uint8_t>& out) {
-    auto p = mem.ptr(*data + field);
+  auto read = [&](uint64_t from, size_t size, std::vector<uint8_t>& out) {
     out.resize(size);
-    if (!p || !*p || !mem.read(*p, out.data(), size)) out.clear();
+    if (!from || !mem.read(from, out.data(), size)) out.clear();
   };
-  array(o.monitoring.lines, units * o.monitoring.line_size, lines);
-  array(o.monitoring.per_instruction_opcodes, units, per_insn);
+  // Per code unit, `stride` bytes of line data with the original opcode at
+  // `original`: 3.12/3.13 an array of structs, 3.14 a struct of its own
+  // entry width, its entries starting with the opcode.
+  uint64_t lines_at = mem.ptr(*data + o.monitoring.lines).value_or(0), stride = 0, original = 0;
+  if (lines_at && o.monitoring.line_data != kAbsent && o.monitoring.line_bytes_per_entry != kAbsent) {
+    stride = mem.get<uint8_t>(lines_at + o.monitoring.line_bytes_per_entry).value_or(0);
+    lines_at += o.monitoring.line_data;
+  } else if (o.monitoring.line_original_opcode != kAbsent) {
+    stride = o.monitoring.line_size;
+    original = o.monitoring.line_original_opcode;
+  }
+  if (stride) read(lines_at, units * stride, lines);
+  read(mem.ptr(*data + o.monitoring.per_instruction_opcodes).value_or(0), units, per_insn);
   for (size_t i = 0; i < units; ++i) {
     int op = c.bytecode[2 * i];
     if (op == line_op) {
-      size_t at = i * o.monitoring.line_size + o.monitoring.line_original_opcode;
-      if (at >= lines.size()) continue;
+      size_t at = i * stride + original;
+      if (!stride || at >= lines.size()) continue;
       op = lines[at];
     }
     if (op == insn_op) {

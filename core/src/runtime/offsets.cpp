@@ -171,6 +171,8 @@ Offsets Offsets::resolve(const Layout& l) {
   o.monitoring.per_instruction_opcodes = r.opt("_PyCoMonitoringData", "per_instruction_opcodes");
   o.monitoring.line_size = r.size("_PyCoLineInstrumentationData");
   o.monitoring.line_original_opcode = r.opt("_PyCoLineInstrumentationData", "original_opcode");
+  o.monitoring.line_bytes_per_entry = r.opt("_PyCoLineInstrumentationData", "bytes_per_entry");
+  o.monitoring.line_data = r.opt("_PyCoLineInstrumentationData", "data");
 
   o.pyint.ob_ival = r.opt("PyIntObject", "ob_ival");
   o.pylong.ob_digit = r.opt("PyLongObject", {"long_value.ob_digit", "ob_digit"});

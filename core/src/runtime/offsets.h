@@ -108,9 +108,12 @@ struct Offsets {
   } code;
   // 3.12+ _co_monitoring: the opcodes INSTRUMENTED_LINE / _INSTRUCTION stand
   // in for, one entry per code unit.
+  // 3.14 keeps the line data in one struct {bytes_per_entry, data[]} whose
+  // entries start with the original opcode.
   struct {
     uint64_t lines = kAbsent, per_instruction_opcodes = kAbsent;
     uint64_t line_size = 0, line_original_opcode = kAbsent;
+    uint64_t line_bytes_per_entry = kAbsent, line_data = kAbsent;  // 3.14+
   } monitoring;
 
   // --- objects ---
