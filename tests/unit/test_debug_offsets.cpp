@@ -19,6 +19,7 @@
 #include "runtime/debug_offsets.h"
 #include "runtime/partial_layout.h"
 #include "runtime/python.h"
+#include "runtime/walker.h"
 #include "stopped_python.h"
 #include "target/live_process.h"
 
@@ -394,5 +395,86 @@ TEST_CASE("a process whose _Py_DebugOffsets are corrupt") {
                         "generate <its libpython or python binary with debug info> and put it in "
                         "$CPYDBG_LAYOUTS\n");
     }
+  }
+}
+
+TEST_CASE("memory corrupted under a partial layout gives text, never garbage or a crash") {
+  // The fuzz seeds' scenario (two threads, frames with locals of many
+  // types) on a live 3.13.0, read from its _Py_DebugOffsets alone, with the
+  // corruptions the seeds get: the commands it covers must still answer in
+  // text or one clear line.
+  EnvVar builtins_off("CPYDBG_BUILTIN_LAYOUTS", "0");
+  Live313 live(CPYDBG_SOURCE_DIR "/tests/fuzz/scenario.py");
+  json ids = json::parse(live.proc.output());
+  std::vector<FrameInfo> frames;
+  Offsets off;
+  uint64_t tstate = 0;
+  {
+    Reader reader(live.target);
+    auto py = Python::attach(reader, "");
+    REQUIRE(!py->layout().partial_from.empty());
+    off = py->off();
+    Walker walker(*py);
+    for (const auto& t : walker.threads(nullptr))
+      if (t.holds_gil) {
+        tstate = t.tstate;
+        frames = walker.frames(t, nullptr);
+      }
+  }
+  REQUIRE(frames.size() >= 4);  // stop, inner, outer, <module>
+  auto run_all = [&](test::OverlayTarget& target) {
+    Session session(target);
+    std::string transcript;
+    const std::vector<std::pair<std::string, std::string>> commands = {
+        {"pystack", "-a -l"}, {"pylocals", ""}, {"pyinfo", ""}, {"pyup", "2"}, {"pylist", ""},
+        {"py-print", "a"}, {"pyobj", ids.at("list")}, {"pyobj", ids.at("tuple")}};
+    for (const auto& [name, args] : commands) {
+      CommandResult r = session.execute(name, args);
+      INFO(name << " " << args << " ->\n" << r.output);
+      CHECK(!r.output.empty());
+      CHECK(r.output.back() == '\n');
+      CHECK(r.output.size() < 200000);
+      if (!r.ok) CHECK(r.output.starts_with("cpydbg: "));
+      transcript += r.output;
+    }
+    return transcript;
+  };
+  SUBCASE("a frame whose caller is the frame it calls") {
+    test::OverlayTarget target(live.target);
+    target.patch(frames[1].addr + off.iframe.previous, frames[0].addr);
+    CHECK(run_all(target).find("the frame chain loops back") != std::string::npos);
+  }
+  SUBCASE("a code object whose local names are elsewhere") {
+    test::OverlayTarget target(live.target);
+    target.patch<uint64_t>(frames[0].code + off.code.co_localsplusnames, 0xdead0000);
+    run_all(target);
+  }
+  SUBCASE("an absurd count of local names (the slot count comes from it)") {
+    test::OverlayTarget target(live.target);
+    Reader reader(live.target);
+    uint64_t names = reader.ptr(frames[1].code + off.code.co_localsplusnames).value_or(0);
+    REQUIRE(names);
+    target.patch<int64_t>(names + off.var.ob_size, int64_t(1) << 40);
+    run_all(target);
+  }
+  SUBCASE("a filename whose str kind is impossible") {
+    test::OverlayTarget target(live.target);
+    Reader reader(live.target);
+    uint64_t filename = reader.ptr(frames[0].code + off.code.co_filename).value_or(0);
+    REQUIRE(filename);
+    target.patch<uint32_t>(filename + off.unicode.state, 7u << 2);
+    run_all(target);
+  }
+  SUBCASE("the thread's frame pointer into nowhere") {
+    test::OverlayTarget target(live.target);
+    target.patch<uint64_t>(tstate + off.tstate.current_frame, 0x10);
+    run_all(target);
+  }
+  SUBCASE("a list whose items are unmapped") {
+    test::OverlayTarget target(live.target);
+    uint64_t list = std::stoull(ids.at("list").get<std::string>(), nullptr, 16);
+    target.patch<uint64_t>(list + off.list.ob_item, 0xdead0000);
+    CHECK(run_all(target).find("<unreadable object at " + ids.at("list").get<std::string>() + ">") !=
+          std::string::npos);
   }
 }

@@ -80,7 +80,9 @@ std::unique_ptr<CodeInfo> CodeCache::read(uint64_t addr) {
     if (auto b = access_.bytes(obj, kMaxBytecode)) out.assign(b->begin(), b->end());
   };
   auto names_of = [&](uint64_t tuple, SlotKind kind, std::vector<LocalSlot>& out) {
-    if (!tuple) return;
+    // More names than kMaxSlots: not a code object's tuple of names.
+    auto count = tuple ? access_.var_size(tuple) : std::nullopt;
+    if (!count || *count < 0 || *count > int64_t(kMaxSlots)) return;
     if (auto items = access_.tuple_items(tuple, kMaxSlots))
       for (uint64_t item : *items) out.push_back({access_.text(item, 200).value_or("?"), kind});
   };
