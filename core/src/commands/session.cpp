@@ -73,6 +73,11 @@ const std::vector<Entry>& table() {
         "pylist [LINE]"}, cmd_pylist},
       {{"pyinfo", "", "Show the detected Python version, layout table and sanity checks.",
         "pyinfo [--python-version X.Y]\n"
+        "The version and where it was read, the layout table and where it came from, and\n"
+        "the sanity checks it passed. For 3.13+ also the process's own _Py_DebugOffsets\n"
+        "(checked against the table: a table that disagrees is not trusted) and, when no\n"
+        "table fits (or CPYDBG_BUILTIN_LAYOUTS=0 switched the built-in ones off), the\n"
+        "partial layout built from them: what it adds and what it does not cover.\n"
         "--python-version forces the version when it cannot be detected."},
        cmd_pyinfo},
       {{"py-bt", "pystack", "libpython name: Python backtrace.", "py-bt"}, cmd_pystack},
