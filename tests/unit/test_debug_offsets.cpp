@@ -20,6 +20,7 @@
 #include "runtime/partial_layout.h"
 #include "runtime/python.h"
 #include "runtime/walker.h"
+#include "scoped_env.h"
 #include "stopped_python.h"
 #include "target/live_process.h"
 
@@ -43,26 +44,6 @@ std::string hex(uint64_t v) {
   std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
   return buf;
 }
-
-// The environment the core sees, for the length of one test.
-class EnvVar {
- public:
-  EnvVar(const char* name, const char* value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old;
-    if (value) ::setenv(name, value, 1);
-    else ::unsetenv(name);
-    LayoutRegistry::instance().reload_overrides();
-  }
-  ~EnvVar() {
-    if (old_) ::setenv(name_, old_->c_str(), 1);
-    else ::unsetenv(name_);
-    LayoutRegistry::instance().reload_overrides();
-  }
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
 
 // A stopped 3.13.0 running `script`, and a target over it.
 struct Live313 {
@@ -160,8 +141,8 @@ TEST_CASE("the partial layout from 3.13.0's own _Py_DebugOffsets agrees with its
 }
 
 TEST_CASE("with CPYDBG_BUILTIN_LAYOUTS=0 objects print as 3.13.0's repr() or as not covered") {
-  EnvVar off("CPYDBG_BUILTIN_LAYOUTS", "0");
-  EnvVar no_dir("CPYDBG_LAYOUTS", nullptr);
+  test::ScopedEnv off("CPYDBG_BUILTIN_LAYOUTS", "0");
+  test::ScopedEnv no_dir("CPYDBG_LAYOUTS", nullptr);
   CHECK(!LayoutRegistry::instance().builtins_enabled());
   CHECK(LayoutRegistry::instance().sources().empty());
   Live313 live(kObjects);
@@ -199,8 +180,8 @@ TEST_CASE("with CPYDBG_BUILTIN_LAYOUTS=0 objects print as 3.13.0's repr() or as 
 }
 
 TEST_CASE("with CPYDBG_BUILTIN_LAYOUTS=0 3.13.0's commands run, or refuse in one line") {
-  EnvVar off("CPYDBG_BUILTIN_LAYOUTS", "0");
-  EnvVar no_dir("CPYDBG_LAYOUTS", nullptr);
+  test::ScopedEnv off("CPYDBG_BUILTIN_LAYOUTS", "0");
+  test::ScopedEnv no_dir("CPYDBG_LAYOUTS", nullptr);
   Live313 live(kObjects);
   json truth = json::parse(live.proc.output());
   test::OverlayTarget target(live.target);  // nothing overlaid: it evaluates pyobj's numbers
@@ -251,33 +232,21 @@ TEST_CASE("a table that disagrees with the process's _Py_DebugOffsets is not tru
   // 3.13 would have it: the process's own offsets are used, pyinfo says why.
   Layout wrong = table_313();
   wrong.structs.at("PyThreadState").fields.at("current_frame").offset += 8;
-  char dir[] = "/tmp/cpydbg-debug-offsets-XXXXXX";
-  REQUIRE(::mkdtemp(dir));
-  const std::string path = std::string(dir) + "/cpython-3.13-x86_64.json";
-  {
-    FILE* f = std::fopen(path.c_str(), "w");
-    REQUIRE(f);
-    std::fputs(dump_layout(wrong).c_str(), f);
-    std::fclose(f);
-  }
-  {
-    EnvVar layouts("CPYDBG_LAYOUTS", dir);
-    Live313 live(kFacts);
-    Session session(live.target);
-    auto info = session.execute("pyinfo", "");
-    INFO(info.output);
-    REQUIRE(info.ok);
-    CHECK(info.output.find("\nlayout table: partial, from the process's _Py_DebugOffsets (no "
-                           "table fits)\n  not trusted: cpython-3.13-x86_64 (" + path +
-                           "): the table agrees with the process's _Py_DebugOffsets (66 of 67 "
-                           "offsets and sizes agree; PyThreadState.current_frame: table 80, "
-                           "_Py_DebugOffsets 72)\n") != std::string::npos);
-    auto stack = session.execute("pystack", "");
-    INFO(stack.output);
-    CHECK(stack.output.find("#0 File \"" + kFacts + "\", line ") != std::string::npos);
-  }
-  std::remove(path.c_str());
-  ::rmdir(dir);
+  test::ScopedLayoutsDir layouts({{"cpython-3.13-x86_64.json", dump_layout(wrong)}});
+  const std::string path = layouts.path("cpython-3.13-x86_64.json");
+  Live313 live(kFacts);
+  Session session(live.target);
+  auto info = session.execute("pyinfo", "");
+  INFO(info.output);
+  REQUIRE(info.ok);
+  CHECK(info.output.find("\nlayout table: partial, from the process's _Py_DebugOffsets (no "
+                         "table fits)\n  not trusted: cpython-3.13-x86_64 (" + path +
+                         "): the table agrees with the process's _Py_DebugOffsets (66 of 67 "
+                         "offsets and sizes agree; PyThreadState.current_frame: table 80, "
+                         "_Py_DebugOffsets 72)\n") != std::string::npos);
+  auto stack = session.execute("pystack", "");
+  INFO(stack.output);
+  CHECK(stack.output.find("#0 File \"" + kFacts + "\", line ") != std::string::npos);
 }
 
 TEST_CASE("a corrupt _Py_DebugOffsets block is refused, never followed") {
@@ -382,7 +351,7 @@ TEST_CASE("a process whose _Py_DebugOffsets are corrupt") {
     CHECK(session.execute("pystack", "").output.find("#0 File \"" + kFacts) != std::string::npos);
   }
   SUBCASE("without a table: one line, nothing followed") {
-    EnvVar off("CPYDBG_BUILTIN_LAYOUTS", "0");
+    test::ScopedEnv off("CPYDBG_BUILTIN_LAYOUTS", "0");
     Session session(target);
     for (const char* command : {"pystack", "pyinfo", "pylocals"}) {
       auto r = session.execute(command, "");
@@ -403,7 +372,7 @@ TEST_CASE("memory corrupted under a partial layout gives text, never garbage or 
   // types) on a live 3.13.0, read from its _Py_DebugOffsets alone, with the
   // corruptions the seeds get: the commands it covers must still answer in
   // text or one clear line.
-  EnvVar builtins_off("CPYDBG_BUILTIN_LAYOUTS", "0");
+  test::ScopedEnv builtins_off("CPYDBG_BUILTIN_LAYOUTS", "0");
   Live313 live(CPYDBG_SOURCE_DIR "/tests/fuzz/scenario.py");
   json ids = json::parse(live.proc.output());
   std::vector<FrameInfo> frames;

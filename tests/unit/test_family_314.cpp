@@ -19,6 +19,7 @@
 #include "runtime/partial_layout.h"
 #include "runtime/stackref.h"
 #include "runtime/walker.h"
+#include "scoped_env.h"
 #include "snapshot.h"
 
 using namespace cpydbg;
@@ -341,25 +342,6 @@ struct Image314 {
   }
 };
 
-class EnvVar {
- public:
-  EnvVar(const char* name, const char* value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old;
-    if (value) ::setenv(name, value, 1);
-    else ::unsetenv(name);
-    LayoutRegistry::instance().reload_overrides();
-  }
-  ~EnvVar() {
-    if (old_) ::setenv(name_, old_->c_str(), 1);
-    else ::unsetenv(name_);
-    LayoutRegistry::instance().reload_overrides();
-  }
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
-
 std::string hex(uint64_t v) {
   char buf[24];
   std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
@@ -396,7 +378,7 @@ TEST_CASE("_PyStackRef: tagged ints, NULL, deferred and counted references") {
 }
 
 TEST_CASE("a hand-built 3.14 process runs from its _Py_DebugOffsets") {
-  EnvVar no_dir("CPYDBG_LAYOUTS", nullptr);
+  test::ScopedEnv no_dir("CPYDBG_LAYOUTS", nullptr);
   Image314 image(stand_in_opcodes());
   SnapshotTarget target(image.img.snap);
   Reader reader(target);
@@ -483,48 +465,36 @@ TEST_CASE("a 3.14 table (as cpydbg-layout generate makes one) reads tagged value
   add("PyTypeObject", "tp_base", 256, 8);  // the image's types have none
   add("PyDictObject", "ma_used", 16, 8);
   table.opcodes = stand_in_opcodes();
-  char dir[] = "/tmp/cpydbg-family-314-XXXXXX";
-  REQUIRE(::mkdtemp(dir));
-  const std::string path = std::string(dir) + "/cpython-3.14-x86_64.json";
-  {
-    FILE* f = std::fopen(path.c_str(), "w");
-    REQUIRE(f);
-    std::fputs(dump_layout(table).c_str(), f);
-    std::fclose(f);
-  }
-  {
-    EnvVar layouts("CPYDBG_LAYOUTS", dir);
-    SnapshotTarget target(image.img.snap);
-    Session session(target);
-    auto info = session.execute("pyinfo", "");
-    INFO(info.output);
-    CHECK(info.output.find("layout table: cpython-3.14-x86_64 (" + path + ")") != std::string::npos);
-    CHECK(info.output.find("ok     the table agrees with the process's _Py_DebugOffsets") !=
-          std::string::npos);
+  test::ScopedLayoutsDir layouts({{"cpython-3.14-x86_64.json", dump_layout(table)}});
+  SnapshotTarget target(image.img.snap);
+  Session session(target);
+  auto info = session.execute("pyinfo", "");
+  INFO(info.output);
+  CHECK(info.output.find("layout table: cpython-3.14-x86_64 (" +
+                         layouts.path("cpython-3.14-x86_64.json") + ")") != std::string::npos);
+  CHECK(info.output.find("ok     the table agrees with the process's _Py_DebugOffsets") !=
+        std::string::npos);
 
-    // The walker: outer's depth comes from its stackpointer.
-    Reader reader(target);
-    auto py = Python::attach(reader, "");
-    Walker walker(*py);
-    auto threads = walker.threads(nullptr);
-    REQUIRE(threads.size() == 1);
-    auto frames = walker.frames(threads[0], nullptr);
-    REQUIRE(frames.size() == 3);
-    CHECK(frames[1].addr == image.f1);
-    CHECK(frames[1].stack_base == image.f1 + localsplus + 3 * 8);
-    CHECK(frames[1].saved_depth == 2);
-    CHECK(frames[0].saved_depth == 0);
+  // The walker: outer's depth comes from its stackpointer.
+  Reader reader(target);
+  auto py = Python::attach(reader, "");
+  Walker walker(*py);
+  auto threads = walker.threads(nullptr);
+  REQUIRE(threads.size() == 1);
+  auto frames = walker.frames(threads[0], nullptr);
+  REQUIRE(frames.size() == 3);
+  CHECK(frames[1].addr == image.f1);
+  CHECK(frames[1].stack_base == image.f1 + localsplus + 3 * 8);
+  CHECK(frames[1].saved_depth == 2);
+  CHECK(frames[0].saved_depth == 0);
 
-    auto opstack = session.execute("pyopstack", "1");
-    INFO(opstack.output);
-    CHECK(opstack.ok);
-    CHECK(opstack.output.find("--> ") != std::string::npos);
-    CHECK(opstack.output.find("  stack depth 2 (saved by the interpreter; the bytecode agrees)\n"
-                              "  [0] 5 (a tagged int)\n"
-                              "  [1] 7\n") != std::string::npos);
-    CHECK(session.execute("pystack", "").output.find("#2 File \"/src/app.py\", line 31, in <module>\n") !=
-          std::string::npos);
-  }
-  std::remove(path.c_str());
-  ::rmdir(dir);
+  auto opstack = session.execute("pyopstack", "1");
+  INFO(opstack.output);
+  CHECK(opstack.ok);
+  CHECK(opstack.output.find("--> ") != std::string::npos);
+  CHECK(opstack.output.find("  stack depth 2 (saved by the interpreter; the bytecode agrees)\n"
+                            "  [0] 5 (a tagged int)\n"
+                            "  [1] 7\n") != std::string::npos);
+  CHECK(session.execute("pystack", "").output.find("#2 File \"/src/app.py\", line 31, in <module>\n") !=
+        std::string::npos);
 }
