@@ -447,3 +447,19 @@ TEST_CASE("memory corrupted under a partial layout gives text, never garbage or 
           std::string::npos);
   }
 }
+
+TEST_CASE("a free-threaded build is refused in one line") {
+  // The block's free_threaded flag set (its free-threaded-only entries are
+  // 0, as offsets that is still plausible): cpydbg must not walk the
+  // process with the object header and stack references of a GIL build.
+  Live313 live(kFacts);
+  test::OverlayTarget target(live.target);
+  target.patch<uint64_t>(live.runtime + 16, 1);
+  Session session(target);
+  for (const char* command : {"pystack", "pyinfo"}) {
+    auto r = session.execute(command, "");
+    CHECK(r.output == "cpydbg: Python 3.13.0 is a free-threaded build (Py_GIL_DISABLED, says its "
+                      "_Py_DebugOffsets): cpydbg does not read those yet (their object header, "
+                      "per-thread bytecode and deferred references differ)\n");
+  }
+}

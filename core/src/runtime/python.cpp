@@ -3,7 +3,6 @@
 #include "runtime/python.h"
 
 #include <algorithm>
-#include <cstring>
 #include <regex>
 
 #include "cpydbg/registry.h"
@@ -178,9 +177,10 @@ std::unique_ptr<Python> Python::attach(Reader& reader, const std::string& forced
                                                               std::to_string(d.minor)) +
                             (d.flavour.suffix().empty() ? "" : " (" + d.flavour.suffix() + ")");
   if (d.flavour.free_threaded)
-    throw RuntimeError(found + " is a free-threaded build (Py_GIL_DISABLED, says its "
-                       "_Py_DebugOffsets): cpydbg does not read those yet (their object header, "
-                       "per-thread bytecode and deferred references differ)");
+    throw RuntimeError("Python " + version_string(d.version_hex) +
+                       " is a free-threaded build (Py_GIL_DISABLED, says its _Py_DebugOffsets): "
+                       "cpydbg does not read those yet (their object header, per-thread "
+                       "bytecode and deferred references differ)");
   auto tables = registry.candidates(d.major, d.minor, d.flavour, d.version_hex);
   // The process's own offsets, when its block is sound and of this series.
   const DebugOffsets* own = d.debug_offsets.offsets ? &*d.debug_offsets.offsets : nullptr;
