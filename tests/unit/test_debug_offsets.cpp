@@ -463,3 +463,18 @@ TEST_CASE("a free-threaded build is refused in one line") {
                       "per-thread bytecode and deferred references differ)\n");
   }
 }
+
+TEST_CASE("a plausible but wrong _Py_DebugOffsets entry fails the sanity checks") {
+  // sizeof(PyListObject) as 48: inside every bound, but PyList_Type says 40.
+  test::ScopedEnv off("CPYDBG_BUILTIN_LAYOUTS", "0");
+  Live313 live(kFacts);
+  test::OverlayTarget target(live.target);
+  target.patch<uint64_t>(live.runtime + 24 + 8 * entry_index("list_object.size"), 48);
+  Session session(target);
+  auto r = session.execute("pystack", "");
+  CHECK(r.output == "cpydbg: no table for Python 3.13.0; CPYDBG_BUILTIN_LAYOUTS=0 switched the "
+                    "built-in tables off, and the layout its own _Py_DebugOffsets give does not "
+                    "fit it either (PyList_Type.tp_basicsize == sizeof(PyListObject) (40 vs 48)); "
+                    "generate one with: cpydbg-layout generate <its libpython or python binary "
+                    "with debug info> and put it in $CPYDBG_LAYOUTS\n");
+}

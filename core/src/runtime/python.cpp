@@ -104,6 +104,30 @@ SanityCheck cross_check(const Layout& l, const DebugOffsets& d, std::vector<std:
   return c;
 }
 
+// What failed of a layout's checks ("" when none did), and whether anything
+// contradicts the layout rather than only going unread.
+struct Verdict {
+  std::string failed;
+  bool mismatch = false;
+};
+
+Verdict judge(const std::vector<SanityCheck>& checks) {
+  Verdict v;
+  for (const auto& c : checks) {
+    if (!c.passed) v.failed += (v.failed.empty() ? "" : "; ") + c.what + " (" + c.detail + ")";
+    v.mismatch |= !c.passed && c.detail != "unreadable" && c.detail != "symbol not found";
+  }
+  return v;
+}
+
+// Nothing contradicts the layout, the memory (or the symbols) are just not
+// there: a process that exited or was killed (the debugger may still read
+// its files' static data), or a core cut short. Say that, not "wrong table".
+[[noreturn]] void memory_gone(const Verdict& v) {
+  throw RuntimeError("cannot read the process's memory (" + v.failed +
+                     "): has the process exited, or is the core file truncated?");
+}
+
 std::vector<SanityCheck> sanity_checks(Python& py) {
   const Layout& l = py.layout();
   ObjectAccess obj(py);
@@ -191,23 +215,13 @@ std::unique_ptr<Python> Python::attach(Reader& reader, const std::string& forced
     std::unique_ptr<Python> py(new Python(reader, table, d));
     py->checks_ = sanity_checks(*py);
     if (own) py->checks_.push_back(cross_check(*table, *own, &py->disagreements_));
-    std::string failed;
-    bool mismatch = false;
-    for (const auto& c : py->checks_) {
-      if (!c.passed) failed += (failed.empty() ? "" : "; ") + c.what + " (" + c.detail + ")";
-      mismatch |= !c.passed && c.detail != "unreadable" && c.detail != "symbol not found";
-    }
-    // Nothing contradicts the table, the memory (or the symbols) are just not
-    // there: a process that exited or was killed (the debugger may still read
-    // its files' static data), or a core cut short. Say that, not "wrong table".
-    if (!failed.empty() && !mismatch)
-      throw RuntimeError("cannot read the process's memory (" + failed +
-                         "): has the process exited, or is the core file truncated?");
-    if (failed.empty()) {
+    Verdict v = judge(py->checks_);
+    if (!v.failed.empty() && !v.mismatch) memory_gone(v);
+    if (v.failed.empty()) {
       py->table_origin_ = registry.describe(table.get());
       return py;
     }
-    failures += (failures.empty() ? "" : " | ") + registry.describe(table.get()) + ": " + failed;
+    failures += (failures.empty() ? "" : " | ") + registry.describe(table.get()) + ": " + v.failed;
   }
   const std::string generate =
       "generate one with: cpydbg-layout generate <its libpython or python binary with debug "
@@ -219,20 +233,19 @@ std::unique_ptr<Python> Python::attach(Reader& reader, const std::string& forced
     auto layout = std::make_shared<const Layout>(partial_layout(*own, d.flavour, reader));
     std::unique_ptr<Python> py(new Python(reader, layout, d));
     py->checks_ = sanity_checks(*py);
-    std::string failed;
-    for (const auto& c : py->checks_)
-      if (!c.passed) failed += (failed.empty() ? "" : "; ") + c.what + " (" + c.detail + ")";
-    if (failed.empty() && py->coverage_.has(Feature::Stack)) {
-      py->table_origin_ = std::string("partial, from the process's _Py_DebugOffsets (") +
-                          (tables.empty() ? "no table for " + found + builtins_off
-                                          : "no table fits") + ")";
+    Verdict v = judge(py->checks_);
+    if (!v.failed.empty() && !v.mismatch) memory_gone(v);
+    const std::string no_table = tables.empty() ? "no table for " + found + builtins_off
+                                                : std::string("no table fits");
+    if (v.failed.empty() && py->coverage_.has(Feature::Stack)) {
+      py->table_origin_ = "partial, from the process's _Py_DebugOffsets (" + no_table + ")";
       py->rejected_ = failures;
       return py;
     }
-    throw RuntimeError("no layout table fits " + found + " and its own _Py_DebugOffsets do not " +
-                       "pass the sanity checks either (" +
-                       (failed.empty() ? py->coverage_.refusal(Feature::Stack) : failed) + "); " +
-                       generate);
+    throw RuntimeError(no_table + (failures.empty() ? "" : " (" + failures + ")") +
+                       ", and the layout its own _Py_DebugOffsets give does not fit it either (" +
+                       (v.failed.empty() ? py->coverage_.refusal(Feature::Stack) : v.failed) +
+                       "); " + generate);
   }
   const std::string& problem = d.debug_offsets.problem;
   const std::string why_not_own =
