@@ -46,7 +46,10 @@ constexpr uint64_t co_consts = 24, co_names = 32, co_exceptiontable = 40, co_fla
                    co_argcount = 52, co_stacksize = 64, co_firstlineno = 68, co_nlocalsplus = 72,
                    co_localsplusnames = 96, co_localspluskinds = 104, co_filename = 112,
                    co_name = 120, co_qualname = 128, co_linetable = 136,
-                   co_firsttraceable = 192, co_code_adaptive = 208, code_size = 216;
+                   co_monitoring = 176, co_firsttraceable = 192, co_code_adaptive = 208,
+                   code_size = 216;
+// _PyCoMonitoringData; 3.14's _PyCoLineInstrumentationData is {bytes_per_entry, data[]}
+constexpr uint64_t monitoring_lines = 32, monitoring_per_instruction = 48;
 // _PyInterpreterFrame (Include/internal/pycore_interpframe_structs.h)
 constexpr uint64_t f_executable = 0, previous = 8, f_funcobj = 16, f_globals = 24,
                    f_builtins = 32, f_locals = 40, frame_obj = 48, instr_ptr = 56,
@@ -315,8 +318,16 @@ struct Image314 {
     code_outer = code("outer", 20, join({op("RESUME", 0), op("LOAD_FAST", 1), op("LOAD_FAST", 2),
                                          op("BINARY_OP", 0), op("CACHE", 0), op("RETURN_VALUE", 0)}),
                       {"x", "y", "z"});
-    code_module = code("<module>", 30, join({op("RESUME", 0), op("LOAD_FAST", 0),
-                                             op("RETURN_VALUE", 0)}), {});
+    // <module>: stopped at a line event sys.settrace set up, the instruction
+    // under it (NOP) kept in 3.14's line data: {bytes_per_entry, data[]}.
+    code_module = code("<module>", 30, join({op("RESUME", 0), op("INSTRUMENTED_LINE", 0),
+                                             op("NOP", 0)}), {});
+    uint64_t monitoring = img.alloc(64), lines = img.alloc(1 + 3 * 2);
+    img.put<uint64_t>(code_module + co_monitoring, monitoring);
+    img.put<uint64_t>(monitoring + monitoring_lines, lines);
+    img.put<uint64_t>(monitoring + monitoring_per_instruction, img.alloc(3));
+    img.put<uint8_t>(lines, 2);                                        // bytes_per_entry
+    img.put<uint8_t>(lines + 1 + 1 * 2, uint8_t(ops.opcode("NOP")));   // unit 1's original opcode
     seven = img.small_int(7);
     hello = img.str("hello");
     pair = img.tuple({img.str("a"), img.str("b")});
@@ -463,6 +474,13 @@ TEST_CASE("a 3.14 table (as cpydbg-layout generate makes one) reads tagged value
     add("_PyInterpreterFrame", member, offset, 8);
   add("_PyInterpreterFrame", "return_offset", return_offset, 2);
   add("PyTypeObject", "tp_base", 256, 8);  // the image's types have none
+  add("PyCodeObject", "_co_monitoring", co_monitoring, 8);
+  add("_PyCoMonitoringData", "lines", monitoring_lines, 8);
+  add("_PyCoMonitoringData", "per_instruction_opcodes", monitoring_per_instruction, 8);
+  table.structs["_PyCoMonitoringData"].size = 64;
+  add("_PyCoLineInstrumentationData", "bytes_per_entry", 0, 1);
+  add("_PyCoLineInstrumentationData", "data", 1, 1);
+  table.structs["_PyCoLineInstrumentationData"].size = 2;
   add("PyDictObject", "ma_used", 16, 8);
   table.opcodes = stand_in_opcodes();
   test::ScopedLayoutsDir layouts({{"cpython-3.14-x86_64.json", dump_layout(table)}});
@@ -497,4 +515,10 @@ TEST_CASE("a 3.14 table (as cpydbg-layout generate makes one) reads tagged value
                             "  [1] 7\n") != std::string::npos);
   CHECK(session.execute("pystack", "").output.find("#2 File \"/src/app.py\", line 31, in <module>\n") !=
         std::string::npos);
+  // The line event's placeholder shows the instruction 3.14's line data keeps.
+  auto module = session.execute("pyopstack", "2").output;
+  INFO(module);
+  size_t arrow = module.find("--> ");
+  REQUIRE(arrow != std::string::npos);
+  CHECK(module.substr(arrow, module.find('\n', arrow) - arrow) == "-->     2 INSTRUMENTED_LINE (NOP)");
 }
