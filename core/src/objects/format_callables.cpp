@@ -3,6 +3,7 @@
 #include "cpydbg/bytecode.h"
 #include "objects/format_internal.h"
 #include "runtime/code.h"
+#include "runtime/stackref.h"
 #include "runtime/walker.h"
 
 namespace cpydbg::fmt {
@@ -89,7 +90,9 @@ void format_frame(Context& c, uint64_t addr) {
     auto iframe = c.field(addr, c.off.frame.f_frame);
     uint64_t at = c.off.iframe.f_executable != kAbsent ? c.off.iframe.f_executable
                                                        : c.off.iframe.f_code;
-    if (iframe && *iframe) code = c.field(*iframe, at);
+    auto executable = iframe && *iframe ? c.field(*iframe, at) : std::nullopt;
+    StackRef ref = decode_stackref(executable.value_or(0), c.off.tagged_stackrefs);  // 3.14+: tagged
+    if (ref.kind == StackRef::Kind::Object) code = ref.object;
   } else {
     code = c.field(addr, c.off.frame.f_code);
   }
