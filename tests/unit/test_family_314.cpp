@@ -218,7 +218,7 @@ struct Image314 {
   Image img;
   uint64_t runtime = 0x20000000, interp = 0x30000000, tstate = 0x40000000, frames = 0x50000000;
   uint64_t code_inner = 0, code_outer = 0, code_module = 0, seven = 0, hello = 0, pair = 0, set = 0;
-  uint64_t f0 = 0, f1 = 0, f2 = 0, f3 = 0, f4 = 0;
+  uint64_t f0 = 0, f1 = 0, f2 = 0, f3 = 0, f4 = 0, frame_object = 0;
   static constexpr uint64_t kThreadId = 0x7f00deadbeef, kTid = 4242;
 
   // `ops`: 2-byte code units; `names`: fast locals (all plain locals).
@@ -275,7 +275,8 @@ struct Image314 {
           {"PyTuple_Type", "tuple", 32, 8}, {"PyList_Type", "list", 40, 0},
           {"PyDict_Type", "dict", 48, 0}, {"PyLong_Type", "int", 24, 4},
           {"PyFloat_Type", "float", 24, 0}, {"PyCode_Type", "code", 208, 2},
-          {"PySet_Type", "set", 200, 0}, {"_PyNone_Type", "NoneType", 16, 0}})
+          {"PySet_Type", "set", 200, 0}, {"_PyNone_Type", "NoneType", 16, 0},
+          {"PyFrame_Type", "frame", 72, 0}})
       img.put<uint64_t>(img.type(symbol, name, basic, item) + ob_type, type_type);
     img.snap.symbols["_Py_NoneStruct"] = img.object(img.sym("_PyNone_Type"), 16);
     img.snap.symbols["_PyRuntime"] = runtime;
@@ -348,6 +349,10 @@ struct Image314 {
                {hello, kTagRefcnt, kTagRefcnt, tagged_int(5), deferred(seven)}, 2);
     f0 = frame(frames, deferred(code_inner), f1, kThread, code_inner, 2, {deferred(seven), kTagRefcnt}, 0);
     img.put<uint64_t>(tstate + ts_current_frame, f0);
+    // outer's frame object (sys._getframe() made one), f_lineno 0: not tracing.
+    frame_object = img.object(img.sym("PyFrame_Type"), 72);
+    img.put<uint64_t>(frame_object + 24, f1);  // f_frame
+    img.put<uint64_t>(f1 + frame_obj, frame_object);
     img.snap.objects = {{"seven", seven}, {"hello", hello}, {"pair", pair}, {"set", set},
                         {"code_inner", code_inner}};
   }
@@ -474,6 +479,10 @@ TEST_CASE("a 3.14 table (as cpydbg-layout generate makes one) reads tagged value
     add("_PyInterpreterFrame", member, offset, 8);
   add("_PyInterpreterFrame", "return_offset", return_offset, 2);
   add("PyTypeObject", "tp_base", 256, 8);  // the image's types have none
+  for (auto [member, offset, size] : {std::tuple{"f_back", 16, 8}, {"f_frame", 24, 8},
+                                      {"f_trace", 32, 8}, {"f_lineno", 40, 4}})
+    add("PyFrameObject", member, uint64_t(offset), uint64_t(size));
+  table.structs["PyFrameObject"].size = 72;
   add("PyCodeObject", "_co_monitoring", co_monitoring, 8);
   add("_PyCoMonitoringData", "lines", monitoring_lines, 8);
   add("_PyCoMonitoringData", "per_instruction_opcodes", monitoring_per_instruction, 8);
@@ -515,6 +524,9 @@ TEST_CASE("a 3.14 table (as cpydbg-layout generate makes one) reads tagged value
                             "  [1] 7\n") != std::string::npos);
   CHECK(session.execute("pystack", "").output.find("#2 File \"/src/app.py\", line 31, in <module>\n") !=
         std::string::npos);
+  // A frame object's repr reads its frame's tagged f_executable.
+  CHECK(session.execute("pyobj", hex(image.frame_object)).output.ends_with(
+      "\n<frame at " + hex(image.frame_object) + ", file '/src/app.py', line 21, code outer>\n"));
   // The line event's placeholder shows the instruction 3.14's line data keeps.
   auto module = session.execute("pyopstack", "2").output;
   INFO(module);
