@@ -1,5 +1,7 @@
 #include "runtime/code.h"
 
+#include "cpydbg/bytecode.h"
+
 namespace cpydbg {
 namespace {
 constexpr size_t kMaxBytecode = 1 << 22;   // 4 MiB: larger means a corrupt object
@@ -58,6 +60,28 @@ void read_originals(Python& py, uint64_t code_addr, CodeInfo& c) {
 }
 
 }  // namespace
+
+int line_at(Python& py, const CodeInfo& c, int64_t unit_offset) {
+  if (unit_offset < 0) return c.firstlineno;
+  std::string_view table(reinterpret_cast<const char*>(c.linetable.data()), c.linetable.size());
+  return bytecode::line_for_offset(py.layout().opcodes.line_table, table, c.firstlineno,
+                                   c.bytecode.size(), uint32_t(unit_offset));
+}
+
+std::optional<uint64_t> slot_value(ObjectAccess& access, uint64_t localsplus, const CodeInfo& c,
+                                   size_t i) {
+  if (i >= c.slots.size()) return std::nullopt;
+  Python& py = access.python();
+  auto value = py.mem().ptr(localsplus + i * 8);
+  if (!value || !*value) return std::nullopt;
+  // A cell slot holds the cell only once the frame has made it (3.11+
+  // MAKE_CELL): before that it is the plain value, so test the type.
+  if (c.slots[i].kind == SlotKind::Local || !access.is_instance(*value, "PyCell_Type"))
+    return value;
+  auto ref = py.mem().ptr(*value + py.off().cell.ob_ref);
+  if (!ref || !*ref) return std::nullopt;  // an empty cell: unbound
+  return ref;
+}
 
 const CodeInfo* CodeCache::get(uint64_t code_addr) {
   auto it = cache_.find(code_addr);

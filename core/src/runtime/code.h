@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -40,6 +41,17 @@ struct CodeInfo {
   std::vector<LocalSlot> slots;   // fast locals, then cells, then free variables
   uint64_t consts = 0, names = 0;
 };
+
+// The source line of the instruction at byte offset `unit_offset` of
+// `code`: co_firstlineno when it has not started (-1), -1 where the line
+// table gives the instruction no line (as PyCode_Addr2Line).
+int line_at(Python& py, const CodeInfo& code, int64_t unit_offset);
+
+// The object bound to slot `i` of the fast locals, cells and free variables
+// that start at `localsplus` (a cell's contents, not the cell); nullopt when
+// unbound or unreadable.
+std::optional<uint64_t> slot_value(ObjectAccess& access, uint64_t localsplus,
+                                   const CodeInfo& code, size_t i);
 
 class CodeCache {
  public:
