@@ -1,6 +1,7 @@
 # cpydbg for gdb: `source <prefix>/share/cpydbg/gdb/cpydbg.py`.
-# Registers pystack, pyobj, pyopstack, ... as gdb commands. All Python
-# knowledge lives in libcpydbg-gdb.so; this shim only adapts gdb to it.
+# Registers pystack, pyobj, pyopstack, ... as gdb commands, and the
+# pretty-printers of cpydbg_printers.py. All Python knowledge lives in
+# libcpydbg-gdb.so; this shim only adapts gdb to it.
 import ctypes
 import json
 import os
@@ -11,6 +12,7 @@ import gdb
 _HERE = os.path.dirname(os.path.realpath(__file__))
 sys.path.insert(0, _HERE)
 import cpydbg_frames  # noqa: E402
+import cpydbg_printers  # noqa: E402
 _LIB = ctypes.CDLL(os.path.join(_HERE, "..", "..", "..", "lib", "cpydbg", "libcpydbg-gdb.so"))
 
 _READ = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_uint64, ctypes.c_void_p, ctypes.c_uint64)
@@ -293,3 +295,4 @@ def _python_frames_at(level):
 
 
 cpydbg_frames.register(_python_frames_at)
+cpydbg_printers.register(_LIB, _session, _take)

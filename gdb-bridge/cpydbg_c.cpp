@@ -3,6 +3,7 @@
 // read_memory costs microseconds per call from Python).
 #include "cpydbg_c.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -198,6 +199,21 @@ char* cpydbg_python_frames_at(cpydbg_session* s, uint64_t level) {
   }
   // Target data need not be UTF-8: replace what is not, never throw.
   return copy_out(frames.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+char* cpydbg_summary(cpydbg_session* s, uint64_t addr, const char* type_name) {
+  const auto& types = cpydbg::Session::summarized_types();
+  auto type = std::find_if(types.begin(), types.end(),
+                           [&](const auto& t) { return type_name && t.first == type_name; });
+  if (type == types.end()) return nullptr;
+  auto text = s->session.summary(addr, type->second);
+  return text ? copy_out(*text) : nullptr;
+}
+
+char* cpydbg_summarized_types_json(void) {
+  nlohmann::json j = nlohmann::json::array();
+  for (const auto& t : cpydbg::Session::summarized_types()) j.push_back(t.first);
+  return copy_out(j.dump());
 }
 
 char* cpydbg_commands_json(void) {

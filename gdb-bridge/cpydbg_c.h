@@ -66,6 +66,16 @@ __attribute__((visibility("default"))) char *cpydbg_execute(cpydbg_session *s, c
  * "locals": [[name, repr]]}], innermost first; "[]" for any other frame. */
 __attribute__((visibility("default"))) char *cpydbg_python_frames_at(cpydbg_session *s,
                                                                      uint64_t level);
+/* What the debugger's views (pretty-printers) show for a pointer to C type
+ * `type_name` (one of cpydbg_summarized_types_json) at `addr`, in libpython's
+ * style: a malloc'd string to free with cpydbg_free, or NULL when cpydbg has
+ * nothing to say (no readable Python yet, another type): the debugger then
+ * prints the pointer as usual. */
+__attribute__((visibility("default"))) char *cpydbg_summary(cpydbg_session *s, uint64_t addr,
+                                                            const char *type_name);
+/* Those C type names (typedef names and struct tags, without "struct "), as
+ * a JSON array of strings. */
+__attribute__((visibility("default"))) char *cpydbg_summarized_types_json(void);
 /* The command list as JSON: [{"name", "alias_of", "summary", "help"}]. */
 __attribute__((visibility("default"))) char *cpydbg_commands_json(void);
 __attribute__((visibility("default"))) void cpydbg_free(char *p);

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <memory>
+#include <optional>
+#include <utility>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -57,6 +59,20 @@ class Session {
   // debugger's selected thread runs (an eval loop activation); empty for any
   // other frame, or when the process holds no Python we can read. Never throws.
   std::vector<PythonFrameView> python_frames_at(size_t level);
+
+  // What the debugger's own views (gdb pretty-printers, LLDB type summaries)
+  // show for a pointer of a CPython type, in libpython's style (bounded like
+  // pyobj): the repr of the object `addr` points at, or for a pointer to an
+  // interpreter frame (`_PyInterpreterFrame *`, 3.11+) that frame. Nullopt
+  // when the target holds no Python runtime this session can read (not
+  // started yet, another program): the debugger then prints the pointer as
+  // it would without us. Never throws.
+  enum class Pointee { Object, InterpreterFrame };
+  std::optional<std::string> summary(uint64_t addr, Pointee pointee);
+
+  // The C type names (typedef or struct tag, without "struct ") whose
+  // pointers those views cover, and what each points at.
+  static const std::vector<std::pair<std::string, Pointee>>& summarized_types();
 
   // Every command and alias the front ends must register.
   static const std::vector<CommandInfo>& commands();

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "commands/thread_names.h"
 #include "cpydbg/session.h"
 #include "objects/format.h"
 #include "runtime/code.h"
@@ -39,16 +40,22 @@ struct Context {
   std::unique_ptr<CodeCache> code;
   std::unique_ptr<Walker> walker;
   size_t selected_frame = 0;  // index into the selected thread's Python frames
+  // A command chose selected_frame since the process last stopped; before
+  // that libpython's py-up/py-down start below every Python frame.
+  bool frame_chosen = false;
+  // The thread (its thread state) the selection belongs to: in another
+  // thread it starts afresh, as the debugger's own frame selection does.
+  uint64_t selection_thread = 0;
   std::map<std::string, std::vector<std::string>> source_cache;
-  // interpreter -> its threads' Python names (thread_names.h), for this stop.
-  std::map<uint64_t, std::map<uint64_t, std::string>> thread_names;
+  // interpreter -> what threading knows of its threads (thread_names.h), for this stop.
+  std::map<uint64_t, std::map<uint64_t, PythonThread>> known_threads;
   // kernel thread id -> its native and Python frames, for this stop.
   std::map<uint64_t, MixedStack> mixed_stacks;
 
   explicit Context(Target& t) : target(t), reader(t) {}
 
-  // Before each command: drop what the process may have changed since the
-  // last one (its generation moved), and restart the read budget.
+  // Before each command or view: drop what the process may have changed
+  // since the last one (its generation moved), and restart the read budget.
   void start_command();
 
   // Attach on first use (throws RuntimeError with the reason).
@@ -88,8 +95,9 @@ struct Context {
   // "name = repr" lines of them.
   void print_locals(std::ostream& out, const FrameInfo& frame, const std::string& indent,
                     const FormatOptions& options);
-  // "Thread 0x… (tid N) "name" [holds the GIL]": pthread_t, kernel id (3.11+),
-  // the threading module's name for it, where each is known.
+  // "Thread 0x… (tid N) "name" [daemon, holds the GIL, garbage-collecting]":
+  // pthread_t, kernel id, the threading module's name for it and what the
+  // thread is doing, where each is known.
   std::string thread_header(const ThreadInfo& thread);
   // The kernel id of a Python thread: 3.11+ record it, glibc's struct
   // pthread knows it for older ones; 0 when neither says.
@@ -115,6 +123,16 @@ void cmd_pydown(Context&, const std::vector<std::string>&, std::ostream&);
 void cmd_pylocals(Context&, const std::vector<std::string>&, std::ostream&);
 void cmd_pylist(Context&, const std::vector<std::string>&, std::ostream&);
 void cmd_pyinfo(Context&, const std::vector<std::string>&, std::ostream&);
+// libpython's commands in its format (libpython.cpp).
+void cmd_py_bt(Context&, const std::vector<std::string>&, std::ostream&);
+void cmd_py_bt_full(Context&, const std::vector<std::string>&, std::ostream&);
+void cmd_py_up(Context&, const std::vector<std::string>&, std::ostream&);
+void cmd_py_down(Context&, const std::vector<std::string>&, std::ostream&);
+void cmd_py_locals(Context&, const std::vector<std::string>&, std::ostream&);
+void cmd_py_list(Context&, const std::vector<std::string>&, std::ostream&);
+
+// Session::summary's text (value_views.cpp); throws when Python is unreadable.
+std::string value_summary(Context& ctx, uint64_t addr, Session::Pointee pointee);
 
 // pystack -n: the native frames of the selected thread (every thread with
 // `all`), with each eval loop activation's Python frames under it.

@@ -1,4 +1,4 @@
-// pyobj, py-print and pyinfo.
+// pyobj and pyinfo.
 #include "commands/context.h"
 
 #include <algorithm>
@@ -158,38 +158,6 @@ void cmd_pyobj(Context& ctx, const std::vector<std::string>& args, std::ostream&
     throw CommandError("pyobj: " + ctx.python().coverage().refusal(*feature));
   out << ctx.fmt().describe(*addr) << "\n" << ctx.fmt().repr(*addr, options) << "\n";
   print_details(ctx, *addr, options, out);
-}
-
-void cmd_pyprint(Context& ctx, const std::vector<std::string>& args, std::ostream& out) {
-  if (args.size() != 1) throw CommandError("py-print: give one variable name");
-  ctx.python().require(Feature::Locals);
-  const std::string& name = args[0];
-  FrameInfo f = ctx.selected_frame_info();
-  const CodeInfo* c = ctx.code->get(f.code);
-  if (!c) throw CommandError("the selected frame's code object is unreadable");
-  auto print = [&](const char* scope, uint64_t value) {
-    out << scope << " '" << name << "' = " << ctx.fmt().repr(value) << "\n";
-  };
-  // Python's own lookup order (and libpython's scope words): fast locals,
-  // cells and free variables, then the locals dict of a class body, then
-  // globals, then builtins. A name can have two slots (≤3.10: an argument
-  // that is also a cell), so an unbound slot does not end the search.
-  bool unbound = false;
-  for (size_t i = 0; i < c->slots.size(); ++i) {
-    if (c->slots[i].name != name) continue;
-    if (auto v = ctx.slot_value(f, *c, i)) return print("local", *v);
-    unbound = true;
-  }
-  if (unbound) throw CommandError("local '" + name + "' is unbound");
-  ctx.python().require(Feature::Globals);
-  const std::pair<const char*, uint64_t> scopes[] = {
-      {"local", f.locals != f.globals ? f.locals : 0}, {"global", f.globals},
-      {"builtin", f.builtins}};
-  for (auto [scope, dict] : scopes) {
-    if (!dict || !ctx.access().is_instance(dict, "PyDict_Type")) continue;
-    if (auto v = ctx.fmt().dict_get(dict, name)) return print(scope, *v);
-  }
-  throw CommandError("'" + name + "' not found");
 }
 
 void cmd_pyinfo(Context& ctx, const std::vector<std::string>& args, std::ostream& out) {

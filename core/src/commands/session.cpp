@@ -7,10 +7,8 @@
 #include <fstream>
 
 #include "commands/context.h"
-#include "commands/thread_names.h"
 #include "runtime/stackref.h"
 #include "target/glibc_threads.h"
-#include "cpydbg/bytecode.h"
 #include "cpydbg/registry.h"
 
 namespace cpydbg {
@@ -37,7 +35,9 @@ const std::vector<Entry>& table() {
         "pystack [-a|--all] [-l|--locals] [-n|--native] [--limit N]\n"
         "Print the Python frames innermost first: '#N File \"f\", line L, in name' and the\n"
         "source line. -a: every thread, headed 'Thread <pthread_t> (tid <kernel id>)\n"
-        "\"<threading name>\" [holds the GIL]'. -l: each frame's arguments and locals.\n"
+        "\"<threading name>\" [<states>]', the states among: holds the GIL,\n"
+        "garbage-collecting, finalizing (the runtime), daemon. -l: each frame's\n"
+        "arguments and locals.\n"
         "-n: the thread's native frames instead, innermost first ('#N  0xPC in function ()\n"
         "from file'), each eval loop frame followed by the Python frames it runs; with -a\n"
         "also the threads that run no Python. Names come from the mapped files' symbol\n"
@@ -80,21 +80,45 @@ const std::vector<Entry>& table() {
         "partial layout built from them: what it adds and what it does not cover.\n"
         "--python-version forces the version when it cannot be detected."},
        cmd_pyinfo},
-      {{"py-bt", "pystack", "libpython name: Python backtrace.", "py-bt"}, cmd_pystack},
-      {{"py-bt-full", "pystack", "libpython name: Python backtrace with locals.", "py-bt-full"},
-       cmd_pystack},
-      {{"py-print", "pyobj", "libpython name: print a Python variable of the selected frame.",
+      {{"py-bt", "", "libpython's py-bt: the Python backtrace in libpython's format.",
+        "py-bt\n"
+        "'Traceback (most recent call first):', then each Python frame from the\n"
+        "selected one outwards as '  File \"F\", line L, in NAME' and its source line,\n"
+        "as libpython.py prints them."},
+       cmd_py_bt},
+      {{"py-bt-full", "", "libpython's py-bt-full: each frame with its locals.",
+        "py-bt-full\n"
+        "Each Python frame from the selected one outwards as '#N Frame 0x…, for file F,\n"
+        "line L, in NAME (local=value, …)' and its source line, as libpython.py prints\n"
+        "them (values in libpython's style)."},
+       cmd_py_bt_full},
+      {{"py-print", "", "libpython's py-print: a Python variable of the selected frame.",
         "py-print NAME\n"
-        "Look NAME up as Python would from the selected frame: its locals, cells and free\n"
-        "variables (the cell's contents), then globals, then builtins; print\n"
-        "\"local|global|builtin 'NAME' = repr\"."}, cmd_pyprint},
-      {{"py-locals", "pylocals", "libpython name: locals of the selected frame.", "py-locals"},
-       cmd_pylocals},
-      {{"py-list", "pylist", "libpython name: source around the selected frame.", "py-list"},
-       cmd_pylist},
-      {{"py-up", "pyup", "libpython name: select the calling Python frame.", "py-up"}, cmd_pyup},
-      {{"py-down", "pydown", "libpython name: select the called Python frame.", "py-down"},
-       cmd_pydown},
+        "Look NAME up from the selected Python frame as libpython does: its locals, cells\n"
+        "and free variables (the cell's contents), a class body's namespace, then globals,\n"
+        "then builtins; print \"local|global|builtin 'NAME' = value\", or \"'NAME' not\n"
+        "found\"."}, cmd_pyprint},
+      {{"py-locals", "", "libpython's py-locals: the locals of the selected frame.",
+        "py-locals\n"
+        "'NAME = value' for each local of the selected Python frame; from 3.11, as\n"
+        "libpython does, for each frame of its eval-loop activation under 'Locals for F'."},
+       cmd_py_locals},
+      {{"py-list", "", "libpython's py-list: source around the selected frame's line.",
+        "py-list [START | START, END]\n"
+        "Source lines of the selected Python frame ('>' on its current line): around it,\n"
+        "START to START+10, or START to END."},
+       cmd_py_list},
+      {{"py-up", "", "libpython's py-up: select the calling eval-loop activation.",
+        "py-up\n"
+        "Select the Python frames of the next older eval-loop activation (from 3.11 one\n"
+        "activation runs several frames) and print each as py-bt-full does. At a fresh\n"
+        "stop the first py-up selects the innermost one."},
+       cmd_py_up},
+      {{"py-down", "", "libpython's py-down: select the called eval-loop activation.",
+        "py-down\n"
+        "Select the Python frames of the next newer eval-loop activation and print each\n"
+        "as py-bt-full does."},
+       cmd_py_down},
   };
   return entries;
 }
@@ -161,9 +185,7 @@ CommandResult Session::execute(std::string_view name, std::string_view args) {
       const std::string& problem = LayoutRegistry::instance().override_problem();
       if (!problem.empty()) out << "warning: " << problem << "\n";
     }
-    std::vector<std::string> words = split_args(args);
-    if (name == "py-bt-full") words.insert(words.begin(), "-l");
-    entry->fn(ctx, words, out);
+    entry->fn(ctx, split_args(args), out);
   } catch (const std::exception& e) {
     std::string msg = e.what();
     return {out.str() + "cpydbg: " + msg + (msg.empty() || msg.back() != '\n' ? "\n" : ""),
@@ -209,6 +231,23 @@ std::vector<PythonFrameView> Session::python_frames_at(size_t level) {
   return views;
 }
 
+std::optional<std::string> Session::summary(uint64_t addr, Pointee pointee) {
+  Context& ctx = state_->ctx;
+  try {
+    ctx.start_command();
+    if (state_->attach_failed_at == ctx.generation) return std::nullopt;
+    try {
+      ctx.python();
+    } catch (const RuntimeError&) {  // no Python here (yet): the debugger's own printing
+      state_->attach_failed_at = ctx.generation;
+      return std::nullopt;
+    }
+    return value_summary(ctx, addr, pointee);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
 // ---- Context ----
 
 void Context::start_command() {
@@ -218,8 +257,10 @@ void Context::start_command() {
     reader.reset();
     if (code) code = std::make_unique<CodeCache>(fmt().access());
     selected_frame = 0;
-    thread_names.clear();
+    known_threads.clear();
     mixed_stacks.clear();
+    frame_chosen = false;
+    selection_thread = 0;
   }
   reader.start_command();
 }
@@ -267,6 +308,11 @@ std::vector<FrameInfo> Context::selected_frames(ThreadInfo* thread_out) {
   auto threads = walker->threads(&problem);
   ThreadInfo t = selected_thread(threads);
   if (thread_out) *thread_out = t;
+  if (t.tstate != selection_thread) {
+    selection_thread = t.tstate;
+    selected_frame = 0;
+    frame_chosen = false;
+  }
   return walker->frames(t, &problem);
 }
 
@@ -278,10 +324,7 @@ FrameInfo Context::selected_frame_info() {
 }
 
 int Context::line_of(const FrameInfo& frame, const CodeInfo& c) {
-  if (frame.unit_offset < 0) return c.firstlineno;
-  std::string_view table(reinterpret_cast<const char*>(c.linetable.data()), c.linetable.size());
-  int line = bytecode::line_for_offset(python().layout().opcodes.line_table, table, c.firstlineno,
-                                       c.bytecode.size(), uint32_t(frame.unit_offset));
+  int line = line_at(python(), c, frame.unit_offset);
   return line < 0 ? c.firstlineno : line;
 }
 
@@ -352,31 +395,26 @@ std::string Context::thread_header(const ThreadInfo& t) {
   std::ostringstream s;
   s << "Thread 0x" << std::hex << t.thread_id << std::dec;
   if (uint64_t tid = lwp_of(t)) s << " (tid " << tid << ")";
-  auto names = thread_names.find(t.interp);
-  if (names == thread_names.end())
-    names = thread_names.emplace(t.interp, python().coverage().has(Feature::ThreadNames)
-                                               ? python_thread_names(python(), fmt(), t.interp)
-                                               : std::map<uint64_t, std::string>{})
-                .first;
-  if (auto name = names->second.find(t.thread_id); name != names->second.end())
-    s << " \"" << name->second << "\"";
-  if (t.holds_gil) s << " [holds the GIL]";
+  auto threads = known_threads.find(t.interp);
+  if (threads == known_threads.end())
+    threads = known_threads.emplace(t.interp, python().coverage().has(Feature::ThreadNames)
+                                                  ? python_threads(python(), fmt(), t.interp)
+                                                  : std::map<uint64_t, PythonThread>{})
+                  .first;
+  auto thread = threads->second.find(t.thread_id);
+  if (thread != threads->second.end()) s << " \"" << thread->second.name << "\"";
+  std::vector<std::string> states;
+  if (t.holds_gil) states.push_back("holds the GIL");
+  if (t.collecting_garbage) states.push_back("garbage-collecting");
+  if (t.finalizing) states.push_back("finalizing");
+  if (thread != threads->second.end() && thread->second.daemon) states.push_back("daemon");
+  for (size_t i = 0; i < states.size(); ++i) s << (i ? ", " : " [") << states[i];
+  if (!states.empty()) s << "]";
   return s.str();
 }
 
 std::optional<uint64_t> Context::slot_value(const FrameInfo& frame, const CodeInfo& c, size_t i) {
-  auto bits = reader.ptr(frame.localsplus + i * 8);
-  if (!bits) return std::nullopt;
-  StackRef slot = decode_stackref(*bits, python().off().tagged_stackrefs);
-  if (slot.kind != StackRef::Kind::Object) return std::nullopt;  // unbound (a local is never a tagged int)
-  std::optional<uint64_t> value = slot.object;
-  // A cell slot holds the cell only once the frame has made it (3.11+
-  // MAKE_CELL): before that it is the plain value, so test the type.
-  if (c.slots[i].kind == SlotKind::Local || !access().is_instance(*value, "PyCell_Type"))
-    return value;
-  auto ref = reader.ptr(*value + python().off().cell.ob_ref);
-  if (!ref || !*ref) return std::nullopt;  // an empty cell: unbound
-  return ref;
+  return cpydbg::slot_value(access(), frame.localsplus, c, i);
 }
 
 std::string Context::slot_repr(uint64_t slot_addr, const FormatOptions& options) {

@@ -40,8 +40,10 @@ void cmd_pystack(Context& ctx, const std::vector<std::string>& args, std::ostrea
     std::string frame_problem;
     auto frames = ctx.walker->frames(shown[t], &frame_problem);
     if (frames.empty()) out << "  (no Python frames)\n";
+    // A selection made in another thread is not this one's: it starts at #0.
+    size_t selected = shown[t].tstate == ctx.selection_thread ? ctx.selected_frame : 0;
     for (size_t i = 0; i < frames.size() && i < limit; ++i)
-      ctx.print_frame(out, i, frames[i], locals, !all && i == ctx.selected_frame);
+      ctx.print_frame(out, i, frames[i], locals, !all && i == selected);
     if (frames.size() > limit) out << "  (" << frames.size() - limit << " more frames)\n";
     if (!frame_problem.empty()) out << "  warning: " << frame_problem << "\n";
   }
@@ -56,6 +58,7 @@ void cmd_pyframe(Context& ctx, const std::vector<std::string>& args, std::ostrea
     throw CommandError("no Python frame " + std::to_string(n) + " (the thread has " +
                        std::to_string(frames.size()) + ")");
   ctx.selected_frame = n;
+  ctx.frame_chosen = true;
   ctx.follow_in_native_frames(n);
   ctx.print_frame(out, n, frames[n], false, false);
 }
@@ -66,6 +69,7 @@ void cmd_pyup(Context& ctx, const std::vector<std::string>& args, std::ostream& 
   if (frames.empty() || ctx.selected_frame + 1 >= frames.size())
     throw CommandError("unable to find an older Python frame");
   ctx.selected_frame = std::min(ctx.selected_frame + step, frames.size() - 1);
+  ctx.frame_chosen = true;
   ctx.follow_in_native_frames(ctx.selected_frame);
   ctx.print_frame(out, ctx.selected_frame, frames[ctx.selected_frame], false, false);
 }
@@ -76,6 +80,7 @@ void cmd_pydown(Context& ctx, const std::vector<std::string>& args, std::ostream
   if (frames.empty() || ctx.selected_frame == 0)
     throw CommandError("unable to find a newer Python frame");
   ctx.selected_frame -= std::min(step, ctx.selected_frame);
+  ctx.frame_chosen = true;
   ctx.follow_in_native_frames(ctx.selected_frame);
   ctx.print_frame(out, ctx.selected_frame, frames[ctx.selected_frame], false, false);
 }

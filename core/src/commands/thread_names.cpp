@@ -21,35 +21,43 @@ std::optional<uint64_t> ident_of(ObjectFormatter& fmt, uint64_t key) {
   return v;
 }
 
-// Thread.name is the instance attribute `_name` (2.7: `__name`, mangled).
-std::optional<std::string> name_of(ObjectFormatter& fmt, uint64_t thread) {
+// Thread.name and .daemon are the instance attributes `_name` and
+// `_daemonic` (2.7: `__name`, `__daemonic`, mangled).
+std::optional<PythonThread> thread_of(ObjectFormatter& fmt, uint64_t thread) {
   auto attrs = fmt.attributes(thread, 100);
   if (!attrs) return std::nullopt;
-  for (const auto& a : *attrs)
-    if (a.value && (a.name == "_name" || a.name == "_Thread__name"))
-      return fmt.access().text(a.value, 200);
-  return std::nullopt;
+  std::optional<PythonThread> out;
+  bool daemon = false;
+  for (const auto& a : *attrs) {
+    if (!a.value) continue;
+    if (a.name == "_name" || a.name == "_Thread__name") {
+      if (auto name = fmt.access().text(a.value, 200)) out = PythonThread{*name, false};
+    } else if (a.name == "_daemonic" || a.name == "_Thread__daemonic") {
+      daemon = fmt.repr(a.value) == "True";
+    }
+  }
+  if (out) out->daemon = daemon;
+  return out;
 }
 
 }  // namespace
 
-std::map<uint64_t, std::string> python_thread_names(Python& py, ObjectFormatter& fmt,
-                                                    uint64_t interp) {
-  std::map<uint64_t, std::string> names;
-  if (py.off().interp.modules == kAbsent || py.off().module.md_dict == kAbsent) return names;
+std::map<uint64_t, PythonThread> python_threads(Python& py, ObjectFormatter& fmt, uint64_t interp) {
+  std::map<uint64_t, PythonThread> threads;
+  if (py.off().interp.modules == kAbsent || py.off().module.md_dict == kAbsent) return threads;
   auto modules = py.mem().ptr(interp + py.off().interp.modules);
   auto threading = modules && *modules ? fmt.dict_get(*modules, "threading") : std::nullopt;
   auto globals = threading ? py.mem().ptr(*threading + py.off().module.md_dict) : std::nullopt;
   auto active = globals && *globals ? fmt.dict_get(*globals, "_active") : std::nullopt;
-  if (!active || !fmt.access().is_instance(*active, "PyDict_Type")) return names;
+  if (!active || !fmt.access().is_instance(*active, "PyDict_Type")) return threads;
   auto items = fmt.dict_items(*active, kMaxThreads);
-  if (!items) return names;
+  if (!items) return threads;
   for (const auto& item : *items) {
     auto ident = ident_of(fmt, item.key);
-    auto name = ident ? name_of(fmt, item.value) : std::nullopt;
-    if (name) names.emplace(*ident, *name);
+    auto thread = ident ? thread_of(fmt, item.value) : std::nullopt;
+    if (thread) threads.emplace(*ident, *thread);
   }
-  return names;
+  return threads;
 }
 
 }  // namespace cpydbg

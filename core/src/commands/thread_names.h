@@ -1,5 +1,6 @@
 // The names Python gives its threads (threading.Thread.name: "MainThread",
-// "Thread-1 (worker)"), read from the target's own `threading._active`.
+// "Thread-1 (worker)") and whether they are daemons, read from the target's
+// own `threading._active`.
 // The OS thread name is no use: Python before 3.14 never sets it (every
 // thread is "python"), and a core file gives it to LLDB but not to gdb, so
 // the two debuggers would print different headers for the same core.
@@ -13,10 +14,15 @@
 
 namespace cpydbg {
 
-// thread ident (pthread_t, ThreadInfo::thread_id) -> name, for every thread
-// of interpreter `interp` the threading module knows; empty when it was never
-// imported or its memory is unreadable.
-std::map<uint64_t, std::string> python_thread_names(Python& py, ObjectFormatter& fmt,
-                                                    uint64_t interp);
+// What the threading module knows of a thread.
+struct PythonThread {
+  std::string name;     // Thread.name
+  bool daemon = false;  // Thread.daemon
+};
+
+// thread ident (pthread_t, ThreadInfo::thread_id) -> its Thread, for every
+// thread of interpreter `interp` the threading module knows; empty when it
+// was never imported or its memory is unreadable.
+std::map<uint64_t, PythonThread> python_threads(Python& py, ObjectFormatter& fmt, uint64_t interp);
 
 }  // namespace cpydbg

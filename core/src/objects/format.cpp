@@ -120,6 +120,9 @@ Kind TypeTable::kind_of_type(uint64_t type) {
       break;
     }
   }
+  // A metaclass's instances are classes whatever its own __repr__ (enum's,
+  // ABCMeta's) would say, which a debugger cannot run.
+  if (auto flags = obj_.tp_flags(type); flags && (*flags & kTpFlagTypeSubclass)) kind = Kind::Type;
   cache_.emplace(type, kind);
   return kind;
 }
@@ -138,15 +141,18 @@ bool Context::enter(uint64_t addr, std::string_view cut_text) {
 
 void Context::leave() { active_.pop_back(); }
 
-void Context::hex(uint64_t value) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(value));
+void Context::address(uint64_t addr) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%s0x%llx", libpython() ? "remote " : "",
+                static_cast<unsigned long long>(addr));
   out += buf;
 }
 
 void Context::unreadable(uint64_t addr) {
-  out += "<unreadable object at ";
-  hex(addr);
+  // libpython's fallback for what it cannot read: the type name if known.
+  out += libpython() ? "<" + obj.type_name_of(addr).value_or("unknown") + " at "
+                     : std::string("<unreadable object at ");
+  address(addr);
   out += '>';
 }
 
@@ -218,14 +224,14 @@ void Context::generic(uint64_t addr) {
   if (module && *module != "builtins" && *module != "__builtin__") out += *module + ".";
   out += *name;
   out += " object at ";
-  hex(addr);
+  address(addr);
   out += '>';
 }
 
 void Context::repr(uint64_t addr) {
   if (full()) return;
   if (addr == 0) {
-    out += "NULL";
+    out += libpython() ? "0x0" : "NULL";
     return;
   }
   auto type = obj.type_of(addr);
@@ -235,10 +241,17 @@ void Context::repr(uint64_t addr) {
   if (auto feature = feature_of(kind); feature && !py.coverage().has(*feature)) {
     // A partial table: say what it is, not what it might hold.
     out += '<' + obj.type_name(*type).value_or("?") + " at ";
-    hex(addr);
+    address(addr);
     out += ", not covered by " + py.layout().partial_from + '>';
     return;
   }
+  auto flags = obj.tp_flags(*type);
+  const bool heap = flags && (*flags & kTpFlagHeapType);
+  // libpython shows every instance of a heap type by its attributes, a list
+  // subclass's too; classes and exceptions keep their own form. Our style
+  // does so where Python's repr would say nothing.
+  if (heap && (libpython() ? kind != Kind::Type && kind != Kind::Exception : kind == Kind::Object))
+    return format_instance(*this, addr);
   switch (kind) {
     case Kind::None: case Kind::NotImplemented: case Kind::Ellipsis: case Kind::Bool:
     case Kind::Int: case Kind::Int27: case Kind::Float: case Kind::Complex:
@@ -256,13 +269,24 @@ void Context::repr(uint64_t addr) {
     case Kind::Range: case Kind::Slice: case Kind::MemoryView: case Kind::Weakref:
     case Kind::Module:
       return format_misc(*this, kind, addr);
-    case Kind::Type: case Kind::Exception: case Kind::Instance27: case Kind::Class27:
-    case Kind::Object:
+    case Kind::Instance27:
+      return format_instance(*this, addr);
+    case Kind::Type: case Kind::Exception: case Kind::Class27: case Kind::Object:
       return format_type_or_instance(*this, kind, addr);
   }
 }
 
 }  // namespace fmt
+
+FormatOptions FormatOptions::libpython() {
+  FormatOptions o;
+  o.max_depth = 32;  // libpython has no depth limit; the 1024 characters bound the work
+  o.max_items = 1000;
+  o.max_string = 1000;
+  o.max_output = 1024;
+  o.style = ReprStyle::Libpython;
+  return o;
+}
 
 struct ObjectFormatter::Impl {
   explicit Impl(Python& p) : py(p), access(p), types(access) {}
@@ -275,28 +299,42 @@ ObjectFormatter::ObjectFormatter(Python& py) : impl_(new Impl(py)) {}
 ObjectFormatter::~ObjectFormatter() { delete impl_; }
 ObjectAccess& ObjectFormatter::access() { return impl_->access; }
 
+namespace {
+
+std::string cut_to_limit(std::string text, const FormatOptions& options) {
+  if (text.size() <= options.max_output) return text;
+  size_t cut = options.max_output;
+  // Never split a UTF-8 sequence.
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xc0) == 0x80) --cut;
+  text.resize(cut);
+  text += options.style == ReprStyle::Libpython ? "...(truncated)" : "...";
+  return text;
+}
+
+}  // namespace
+
 std::string ObjectFormatter::repr(uint64_t addr, const FormatOptions& options) {
   fmt::Context c(impl_->py, impl_->access, impl_->types, options);
   c.repr(addr);
-  if (c.out.size() > options.max_output) {
-    size_t cut = options.max_output;
-    // Never split a UTF-8 sequence.
-    while (cut > 0 && (static_cast<unsigned char>(c.out[cut]) & 0xc0) == 0x80) --cut;
-    c.out.resize(cut);
-    c.out += "...";
-  }
-  return c.out;
+  return cut_to_limit(std::move(c.out), options);
+}
+
+std::string ObjectFormatter::frame_summary(const FrameInfo& frame, const FormatOptions& options) {
+  fmt::Context c(impl_->py, impl_->access, impl_->types, options);
+  fmt::format_frame_summary(c, frame);
+  return cut_to_limit(std::move(c.out), options);
 }
 
 std::string ObjectFormatter::describe(uint64_t addr) {
-  fmt::Context c(impl_->py, impl_->access, impl_->types, FormatOptions{});
+  const FormatOptions options;  // the Context keeps a reference: not a temporary
+  fmt::Context c(impl_->py, impl_->access, impl_->types, options);
   auto name = c.obj.type_name_of(addr);
   if (!name) {
     c.unreadable(addr);
     return c.out;
   }
   c.out = *name + " at ";
-  c.hex(addr);
+  c.address(addr);
   if (auto rc = c.obj.refcnt(addr)) {
     // 3.12+ immortal objects keep a refcount whose low 32 bits are negative
     // as int32 (_Py_IsImmortal); it never changes, so the number means nothing.

@@ -10,14 +10,36 @@
 #include <vector>
 
 #include "objects/access.h"
+#include "runtime/walker.h"
 
 namespace cpydbg {
+
+// Whose conventions a repr follows.
+enum class ReprStyle : uint8_t {
+  // Our own commands: Python's repr(), except that an instance of a class
+  // defined in Python (whose __repr__ a debugger cannot run) shows its
+  // attributes: <__main__.Point(x=3, label='p') at 0x7f…>.
+  Python,
+  // The debugger's own views (gdb pretty-printers, LLDB summaries) and the
+  // libpython commands: libpython.py's conventions. Addresses "at remote
+  // 0x…"; every instance of a heap type <Point(x=3, label='p') at remote
+  // 0x…>; exceptions Name('arg',); built-in functions of a module
+  // "<built-in method len of module object at remote 0x…>"; frames
+  // "Frame 0x…, for file F, line L, in NAME (a=1)"; NULL "0x0"; an
+  // unreadable object "<TYPE at remote 0x…>" ("unknown" without a type).
+  Libpython,
+};
 
 struct FormatOptions {
   int max_depth = 4;          // containers nested deeper print as "[...]"-style "…"
   size_t max_items = 50;      // items per container before "…"
   size_t max_string = 1000;   // code points / bytes of a str/bytes before "…"
   size_t max_output = 16384;  // total characters of one repr
+  ReprStyle style = ReprStyle::Python;
+
+  // libpython.py's style and bounds: 1000 items and characters per object,
+  // 1024 characters in all ("...(truncated)" after).
+  static FormatOptions libpython();
 };
 
 class ObjectFormatter {
@@ -25,9 +47,15 @@ class ObjectFormatter {
   explicit ObjectFormatter(Python& py);
   ~ObjectFormatter();
 
-  // Python's repr() of the object at `addr`, bounded; "<unreadable object at
-  // 0x…>" style text when memory or the object is bad. NULL prints "NULL".
+  // repr() of the object at `addr` in `options.style`, bounded; "<unreadable
+  // object at 0x…>" style text when memory or the object is bad. NULL prints
+  // "NULL" ("0x0" in libpython's style).
   std::string repr(uint64_t addr, const FormatOptions& options = {});
+
+  // libpython's one-line view of a Python frame, "Frame 0x…, for file F,
+  // line L, in NAME (a=1, b=2)": the frame's bound fast locals, cells and
+  // free variables, their values in `options`' style.
+  std::string frame_summary(const FrameInfo& frame, const FormatOptions& options);
 
   // The header pyobj prints above the repr: type name, address, refcount
   // ("immortal" in 3.12+ where it is) and len for sized built-ins, e.g.

@@ -1,6 +1,7 @@
 // Functions, methods, built-in functions, code, frames, generators,
 // coroutines, async generators and cells: the address-bearing reprs.
-#include "cpydbg/bytecode.h"
+#include <cstdio>
+
 #include "objects/format_internal.h"
 #include "runtime/code.h"
 #include "runtime/stackref.h"
@@ -13,7 +14,7 @@ namespace {
 void name_at(Context& c, uint64_t addr, const char* kind, const std::optional<std::string>& name) {
   if (!name) return c.unreadable(addr);
   c.out += std::string("<") + kind + " " + *name + " at ";
-  c.hex(addr);
+  c.address(addr);
   c.out += '>';
 }
 
@@ -60,13 +61,16 @@ void format_cfunction(Context& c, uint64_t addr) {
   auto name = name_ptr ? c.mem.cstring(*name_ptr, 200) : std::nullopt;
   if (!self || !name) return c.unreadable(addr);
   auto self_type = *self ? c.obj.type_of(*self) : std::nullopt;
-  if (!*self || (self_type && c.types.kind_of_type(*self_type) == Kind::Module)) {
+  // Python calls a module's functions functions; libpython calls anything
+  // with a self a method ("of module object at remote 0x…").
+  const bool of_module = self_type && c.types.kind_of_type(*self_type) == Kind::Module;
+  if (!*self || (of_module && !c.libpython())) {
     c.out += "<built-in function " + *name + ">";
     return;
   }
   auto tname = self_type ? c.obj.type_name(*self_type) : std::nullopt;
   c.out += "<built-in method " + *name + " of " + tname.value_or("?") + " object at ";
-  c.hex(*self);
+  c.address(*self);
   c.out += '>';
 }
 
@@ -78,12 +82,18 @@ void format_code(Context& c, uint64_t addr) {
   if (!name || !file_obj || !line) return c.unreadable(addr);
   auto file = c.text(*file_obj, 1000);
   c.out += "<code object " + *name + " at ";
-  c.hex(addr);
+  c.address(addr);
   c.out += ", file " + (file ? "\"" + *file + "\"" : std::string("???")) + ", line " +
            std::to_string(*line) + ">";
 }
 
 void format_frame(Context& c, uint64_t addr) {
+  if (c.libpython()) {
+    Walker walker(c.py);
+    auto frame = walker.frame_of_object(addr);
+    if (!frame) return c.unreadable(addr);
+    return format_frame_summary(c, *frame);
+  }
   if (!c.py.at_least(3, 7)) return c.generic(addr);  // no frame repr before 3.7
   std::optional<uint64_t> code;
   if (c.off.frame.f_frame != kAbsent) {  // 3.11+: the frame object wraps the frame
@@ -103,7 +113,7 @@ void format_frame(Context& c, uint64_t addr) {
   auto name = name_obj ? c.text(*name_obj) : std::nullopt;
   if (!file || !name || !line) return c.unreadable(addr);
   c.out += "<frame at ";
-  c.hex(addr);
+  c.address(addr);
   c.out += ", file ";
   quote(c.out, file->code_points, '3', false);
   c.out += ", line " + std::to_string(*line) + ", code " + *name + ">";
@@ -124,13 +134,13 @@ void format_cell(Context& c, uint64_t addr) {
   auto ref = c.field(addr, c.off.cell.ob_ref);
   if (!ref) return c.unreadable(addr);
   c.out += "<cell at ";
-  c.hex(addr);
+  c.address(addr);
   if (!*ref) {
     c.out += ": empty>";
     return;
   }
   c.out += ": " + c.obj.type_name_of(*ref).value_or("?") + " object at ";
-  c.hex(*ref);
+  c.address(*ref);
   c.out += '>';
 }
 
@@ -152,13 +162,31 @@ std::optional<int> frame_line(Context& c, uint64_t frame_object) {
   CodeCache codes(c.obj);
   const CodeInfo* code = codes.get(info->code);
   if (!code) return std::nullopt;
-  if (info->unit_offset < 0) return code->firstlineno;
-  std::string_view table(reinterpret_cast<const char*>(code->linetable.data()),
-                         code->linetable.size());
-  int line = bytecode::line_for_offset(c.py.layout().opcodes.line_table, table, code->firstlineno,
-                                       code->bytecode.size(),
-                                       static_cast<uint32_t>(info->unit_offset));
-  return line;
+  return line_at(c.py, *code, info->unit_offset);
+}
+
+void format_frame_summary(Context& c, const FrameInfo& frame) {
+  CodeCache codes(c.obj);
+  const CodeInfo* code = codes.get(frame.code);
+  if (!code) return c.unreadable(frame.addr);
+  // A local may hold this very frame (f = sys._getframe()).
+  if (!c.enter(frame.addr, "<...>")) return;
+  int line = line_at(c.py, *code, frame.unit_offset);
+  char addr[24];
+  std::snprintf(addr, sizeof addr, "0x%llx", static_cast<unsigned long long>(frame.addr));
+  c.out += std::string("Frame ") + addr + ", for file " + code->filename + ", line " +
+           (line < 0 ? "?" : std::to_string(line)) + ", in " + code->name + " (";
+  bool first = true;
+  for (size_t i = 0; i < code->slots.size() && !c.full(); ++i) {
+    auto value = slot_value(c.obj, frame.localsplus, *code, i);
+    if (!value) continue;
+    if (!first) c.out += ", ";
+    first = false;
+    c.out += code->slots[i].name + "=";
+    c.repr(*value);
+  }
+  c.out += ')';
+  c.leave();
 }
 
 void format_callable(Context& c, Kind kind, uint64_t addr) {

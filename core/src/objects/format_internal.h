@@ -75,8 +75,12 @@ class Context {
   void leave();
   int depth() const { return static_cast<int>(active_.size()); }
 
+  bool libpython() const { return opt.style == ReprStyle::Libpython; }
+
   // --- small helpers every family uses ---
-  void hex(uint64_t value);                 // "0x7f3a…" like C's %p
+  // An object's address as its repr names it after " at ": "0x7f3a…" like
+  // C's %p; libpython's style says "remote 0x7f3a…".
+  void address(uint64_t addr);
   void unreadable(uint64_t addr);           // "<unreadable object at 0x…>"
   void generic(uint64_t addr);              // "<T object at 0x…>" (object.__repr__)
   std::optional<uint64_t> ptr(uint64_t addr) { return mem.ptr(addr); }
@@ -104,6 +108,11 @@ void format_dict(Context& c, uint64_t addr);                   // format_dict.cp
 void format_callable(Context& c, Kind kind, uint64_t addr);    // format_callables.cpp
 void format_misc(Context& c, Kind kind, uint64_t addr);        // format_misc.cpp
 void format_type_or_instance(Context& c, Kind kind, uint64_t addr);  // format_types.cpp
+// An instance of a heap type (or a 2.7 old-style instance) with its
+// attributes, in the context's style (format_types.cpp).
+void format_instance(Context& c, uint64_t addr);
+// libpython's "Frame 0x…, for file …" view of a frame (format_callables.cpp).
+void format_frame_summary(Context& c, const FrameInfo& frame);
 
 // Quoted repr of code points with Python's escaping rules.
 //   style: '3' = 3.x str, 'u' = 2.7 unicode, 'b' = bytes / 2.7 str,

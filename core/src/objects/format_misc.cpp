@@ -57,14 +57,14 @@ void format_weakref(Context& c, uint64_t addr) {
   auto target = c.field(addr, c.off.weakref.wr_object);
   if (!target) return c.unreadable(addr);
   c.out += "<weakref at ";
-  c.hex(addr);
+  c.address(addr);
   auto none = c.py.symbol("_Py_NoneStruct");
   if (!*target || (none && *target == *none)) {
     c.out += "; dead>";
     return;
   }
   c.out += "; to '" + c.obj.type_name_of(*target).value_or("?") + "' at ";
-  c.hex(*target);
+  c.address(*target);
   if (auto name = dunder_name(c, *target)) c.out += " (" + *name + ")";
   c.out += '>';
 }
@@ -129,7 +129,7 @@ void format_misc(Context& c, Kind kind, uint64_t addr) {
     case Kind::Slice: return format_slice(c, addr);
     case Kind::MemoryView:
       c.out += "<memory at ";
-      c.hex(addr);
+      c.address(addr);
       c.out += '>';
       return;
     case Kind::Weakref: return format_weakref(c, addr);

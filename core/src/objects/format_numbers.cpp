@@ -91,7 +91,7 @@ void format_long(Context& c, uint64_t addr, bool python2) {
     double total_bits = double(n - 1) * bits + (top && *top ? std::log2(double(*top)) : bits);
     c.out += "<int of about " + std::to_string(static_cast<int64_t>(total_bits * 0.30102999566) + 1) +
              " decimal digits at ";
-    c.hex(addr);
+    c.address(addr);
     c.out += '>';
     return;
   }

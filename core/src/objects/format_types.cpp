@@ -1,6 +1,8 @@
 // Types and instances: type objects, instances of classes (object.__repr__),
 // exceptions, 2.7 old-style classes and instances; an instance's __dict__
 // and __slots__ for pyobj's detail view.
+#include <algorithm>
+
 #include "objects/format_internal.h"
 
 namespace cpydbg::fmt {
@@ -35,9 +37,10 @@ void format_exception(Context& c, uint64_t addr) {
   auto args = c.field(addr, c.off.exc.args);
   if (!name || !args) return c.unreadable(addr);
   c.out += *name;
-  // 3.7+ prints a single argument without the tuple's trailing comma.
+  // 3.7+ prints a single argument without the tuple's trailing comma;
+  // libpython prints the args tuple as it is.
   auto n = *args ? c.obj.var_size(*args) : std::nullopt;
-  if (c.py.at_least(3, 7) && n && *n == 1) {
+  if (!c.libpython() && c.py.at_least(3, 7) && n && *n == 1) {
     auto items = c.obj.tuple_items(*args, 1);
     if (!items || items->empty()) return c.unreadable(addr);
     c.out += '(';
@@ -55,19 +58,34 @@ std::optional<std::string> class27_module(Context& c, uint64_t klass) {
   return mod ? c.obj.bytes(*mod, 400) : std::nullopt;
 }
 
-void format_class27(Context& c, uint64_t klass, uint64_t instance) {
+void format_class27(Context& c, uint64_t klass) {
   auto name_obj = c.field(klass, c.off.instance27.cl_name);
   auto name = name_obj ? c.obj.bytes(*name_obj, 400) : std::nullopt;
-  if (!name) return c.unreadable(instance ? instance : klass);
-  auto module = class27_module(c, klass);
-  if (instance) {
-    c.out += "<" + module.value_or("?") + "." + *name + " instance at ";
-    c.hex(instance);
-  } else {
-    c.out += "<class " + module.value_or("?") + "." + *name + " at ";
-    c.hex(klass);
-  }
+  if (!name) return c.unreadable(klass);
+  c.out += "<class " + class27_module(c, klass).value_or("?") + "." + *name + " at ";
+  c.address(klass);
   c.out += '>';
+}
+
+// How an instance names its class: libpython by tp_name (a 2.7 old-style
+// instance by its class's name), our style as object.__repr__ does, with the
+// module.
+std::optional<std::string> instance_class_name(Context& c, uint64_t addr) {
+  auto type = c.obj.type_of(addr);
+  if (!type) return std::nullopt;
+  if (c.types.kind_of_type(*type) == Kind::Instance27) {
+    auto klass = c.field(addr, c.off.instance27.in_class);
+    auto name_obj = klass && *klass ? c.field(*klass, c.off.instance27.cl_name) : std::nullopt;
+    auto name = name_obj ? c.obj.bytes(*name_obj, 400) : std::nullopt;
+    if (!name || c.libpython()) return name;
+    return class27_module(c, *klass).value_or("?") + "." + *name;
+  }
+  if (c.libpython()) return c.obj.type_name(*type);
+  auto name = c.type_qualname(*type);
+  auto module = c.type_module(*type);
+  if (!name) return std::nullopt;
+  if (module && *module != "builtins" && *module != "__builtin__") return *module + "." + *name;
+  return name;
 }
 
 std::optional<uint64_t> cached_keys(Context& c, uint64_t type) {
@@ -78,10 +96,9 @@ std::optional<uint64_t> cached_keys(Context& c, uint64_t type) {
 }  // namespace
 
 // Where an instance keeps its attributes in each version; nullopt when it
-// has no __dict__ (or it is unreadable).
+// has no __dict__ (none yet, or its class gives it none) or it is unreadable.
 std::optional<std::vector<DictItem>> instance_dict(Context& c, uint64_t obj, size_t limit) {
-  // An instance that can have a __dict__ but has none yet has no attributes.
-  const std::optional<std::vector<DictItem>> no_items = std::vector<DictItem>{};
+  const std::optional<std::vector<DictItem>> no_dict;
   auto type = c.obj.type_of(obj);
   if (!type) return std::nullopt;
   if (c.types.kind_of_type(*type) == Kind::Instance27) {
@@ -98,7 +115,7 @@ std::optional<std::vector<DictItem>> instance_dict(Context& c, uint64_t obj, siz
     auto keys = cached_keys(c, *type);
     if (c.py.at_least(3, 13)) {
       if (*slot) return dict_items(c, *slot, limit);
-      if (!(*flags & kTpFlagInlineValues) || !keys) return no_items;
+      if (!(*flags & kTpFlagInlineValues) || !keys) return no_dict;
       auto basicsize = c.mem.get<int64_t>(*type + c.off.type.tp_basicsize);
       if (!basicsize || *basicsize <= 0 || *basicsize > (1 << 20)) return std::nullopt;
       uint64_t values = obj + static_cast<uint64_t>(*basicsize);
@@ -109,12 +126,12 @@ std::optional<std::vector<DictItem>> instance_dict(Context& c, uint64_t obj, siz
     if (c.py.at_least(3, 12)) {  // PyDictOrValues: tagged values pointer, or the dict
       // The values pointer is stored minus one (odd); a dict pointer as is.
       if (*slot & 1) return keys ? values_items(c, *keys, *slot + 1, limit) : std::nullopt;
-      return *slot ? dict_items(c, *slot, limit) : no_items;
+      return *slot ? dict_items(c, *slot, limit) : no_dict;
     }
     if (*slot) return dict_items(c, *slot, limit);  // 3.11: dict at -3, values at -4
     auto values = c.mem.ptr(obj - 4 * 8);
     if (!values || !keys) return std::nullopt;
-    if (!*values) return no_items;
+    if (!*values) return no_dict;
     return values_items(c, *keys, *values, limit);
   }
   auto dictoffset = c.mem.get<int64_t>(*type + c.off.type.tp_dictoffset);
@@ -132,7 +149,7 @@ std::optional<std::vector<DictItem>> instance_dict(Context& c, uint64_t obj, siz
   if (at < 0 || at > (1 << 20)) return std::nullopt;
   auto d = c.mem.ptr(obj + static_cast<uint64_t>(at));
   if (!d) return std::nullopt;
-  return *d ? dict_items(c, *d, limit) : no_items;
+  return *d ? dict_items(c, *d, limit) : no_dict;
 }
 
 namespace {
@@ -208,14 +225,55 @@ void format_type_or_instance(Context& c, Kind kind, uint64_t addr) {
   switch (kind) {
     case Kind::Type: return format_type(c, addr);
     case Kind::Exception: return format_exception(c, addr);
-    case Kind::Class27: return format_class27(c, addr, 0);
-    case Kind::Instance27: {
-      auto klass = c.field(addr, c.off.instance27.in_class);
-      if (!klass) return c.unreadable(addr);
-      return format_class27(c, *klass, addr);
-    }
+    case Kind::Class27: return format_class27(c, addr);
     default: return c.generic(addr);
   }
+}
+
+void format_instance(Context& c, uint64_t addr) {
+  auto name = instance_class_name(c, addr);
+  if (!name) return c.unreadable(addr);
+  // Deeper than the depth limit, the plain form still says what it is.
+  auto attrs = c.depth() < c.opt.max_depth ? instance_attributes(c, addr, c.opt.max_items + 1)
+                                           : std::nullopt;
+  // libpython writes "()" for an empty __dict__, nothing without one; ours
+  // keeps Python's own repr when there is nothing to add to it.
+  if (attrs && !c.libpython() &&
+      std::none_of(attrs->begin(), attrs->end(), [](const auto& a) { return a.value != 0; }))
+    attrs.reset();
+  if (!attrs) {  // neither a __dict__ nor slots (or unreadable): object.__repr__
+    if (c.libpython()) {
+      c.out += "<" + *name + " at ";
+    } else {
+      auto type = c.obj.type_of(addr);
+      if (type && c.types.kind_of_type(*type) == Kind::Instance27) {
+        c.out += "<" + *name + " instance at ";
+      } else {
+        return c.generic(addr);
+      }
+    }
+    c.address(addr);
+    c.out += '>';
+    return;
+  }
+  if (!c.enter(addr, "<...>")) return;  // an attribute that leads back here
+  c.out += "<" + *name + "(";
+  size_t shown = 0;
+  for (const auto& a : *attrs) {
+    if (!a.value) continue;  // an unset slot
+    if (c.full()) break;
+    if (shown++) c.out += ", ";
+    if (shown > c.opt.max_items) {
+      c.out += "...";
+      break;
+    }
+    c.out += a.name + "=";
+    c.repr(a.value);
+  }
+  c.out += ") at ";
+  c.address(addr);
+  c.out += '>';
+  c.leave();
 }
 
 std::optional<std::vector<ObjectFormatter::Attribute>> instance_attributes(Context& c,

@@ -1,6 +1,7 @@
 #include "runtime/code.h"
 
 #include "cpydbg/bytecode.h"
+#include "runtime/stackref.h"
 
 namespace cpydbg {
 namespace {
@@ -72,8 +73,11 @@ std::optional<uint64_t> slot_value(ObjectAccess& access, uint64_t localsplus, co
                                    size_t i) {
   if (i >= c.slots.size()) return std::nullopt;
   Python& py = access.python();
-  auto value = py.mem().ptr(localsplus + i * 8);
-  if (!value || !*value) return std::nullopt;
+  auto bits = py.mem().ptr(localsplus + i * 8);
+  if (!bits) return std::nullopt;
+  StackRef slot = decode_stackref(*bits, py.off().tagged_stackrefs);
+  if (slot.kind != StackRef::Kind::Object) return std::nullopt;  // unbound (a local is never a tagged int)
+  std::optional<uint64_t> value = slot.object;
   // A cell slot holds the cell only once the frame has made it (3.11+
   // MAKE_CELL): before that it is the plain value, so test the type.
   if (c.slots[i].kind == SlotKind::Local || !access.is_instance(*value, "PyCell_Type"))

@@ -48,8 +48,8 @@ struct CodeInfo {
 int line_at(Python& py, const CodeInfo& code, int64_t unit_offset);
 
 // The object bound to slot `i` of the fast locals, cells and free variables
-// that start at `localsplus` (a cell's contents, not the cell); nullopt when
-// unbound or unreadable.
+// that start at `localsplus` (a cell's contents, not the cell; 3.14+ slots
+// are _PyStackRef); nullopt when unbound or unreadable.
 std::optional<uint64_t> slot_value(ObjectAccess& access, uint64_t localsplus,
                                    const CodeInfo& code, size_t i);
 

@@ -78,6 +78,10 @@ Offsets Offsets::resolve(const Layout& l) {
   o.runtime.interpreters_head = r.opt("_PyRuntimeState", "interpreters.head");
   o.runtime.gil_tstate_current =
       r.opt("_PyRuntimeState", {"gilstate.tstate_current._value", "gilstate.tstate_current"});
+  // 3.9-3.12 wrap the pointer in an atomic (_value); 3.7-3.8 call it finalizing.
+  o.runtime.finalizing = r.opt("_PyRuntimeState", {"_finalizing._value", "_finalizing", "finalizing"});
+  o.runtime.gc_collecting = r.opt("_PyRuntimeState", "gc.collecting");
+  o.interp.gc_collecting = r.opt("PyInterpreterState", "gc.collecting");
   o.interp.next = r.req("PyInterpreterState", "next");
   o.interp.tstate_head = r.opt("PyInterpreterState", {"threads.head", "tstate_head"});
   o.interp.ceval_gil = r.opt("PyInterpreterState", "ceval.gil");

@@ -43,10 +43,13 @@ struct Offsets {
   // --- runtime, interpreters, threads ---
   struct {
     uint64_t interpreters_head = kAbsent, gil_tstate_current = kAbsent;
+    // The thread finalizing the runtime (3.7+); 3.7-3.8 keep the GC's state here.
+    uint64_t finalizing = kAbsent, gc_collecting = kAbsent;
   } runtime;
   struct {
     uint64_t next = kAbsent, tstate_head = kAbsent, ceval_gil = kAbsent, gil_inline = kAbsent,
              id = kAbsent, modules = kAbsent;
+    uint64_t gc_collecting = kAbsent;  // 3.9+
   } interp;
   struct {
     uint64_t last_holder = kAbsent, locked = kAbsent;

@@ -30,6 +30,25 @@ std::optional<uint64_t> Walker::gil_holder(uint64_t interp) {
   return std::nullopt;
 }
 
+std::optional<uint64_t> Walker::finalizing_thread() {
+  const Offsets& o = py_.off();
+  if (auto rt = py_.symbol("_PyRuntime"); rt && o.runtime.finalizing != kAbsent)
+    return py_.mem().ptr(*rt + o.runtime.finalizing);
+  if (auto fin = py_.symbol("_Py_Finalizing")) return py_.mem().ptr(*fin);  // 3.6
+  return std::nullopt;
+}
+
+bool Walker::gc_collecting(uint64_t interp) {
+  const Offsets& o = py_.off();
+  std::optional<int32_t> collecting;
+  if (o.interp.gc_collecting != kAbsent) {
+    collecting = py_.mem().get<int32_t>(interp + o.interp.gc_collecting);
+  } else if (auto rt = py_.symbol("_PyRuntime"); rt && o.runtime.gc_collecting != kAbsent) {
+    collecting = py_.mem().get<int32_t>(*rt + o.runtime.gc_collecting);
+  }
+  return collecting.value_or(0) != 0;
+}
+
 std::vector<ThreadInfo> Walker::threads(std::string* problem, const WalkLimits& limits) {
   const Offsets& o = py_.off();
   auto& mem = py_.mem();
@@ -53,9 +72,11 @@ std::vector<ThreadInfo> Walker::threads(std::string* problem, const WalkLimits& 
     return out;
   }
   std::unordered_set<uint64_t> seen;
+  const auto finalizing = finalizing_thread();
   for (uint64_t is = *interp; is && out.size() < limits.max_threads; ) {
     if (!seen.insert(is).second) { fail("the interpreter list loops"); break; }
     auto holder = gil_holder(is);
+    const bool collecting = gc_collecting(is);
     auto ts = mem.ptr(is + o.interp.tstate_head);
     if (!ts) { fail("unreadable interpreter state at " + std::to_string(is)); break; }
     for (uint64_t t = *ts; t && out.size() < limits.max_threads;) {
@@ -67,6 +88,8 @@ std::vector<ThreadInfo> Walker::threads(std::string* problem, const WalkLimits& 
       if (o.tstate.native_thread_id != kAbsent)
         info.native_thread_id = mem.get<uint64_t>(t + o.tstate.native_thread_id).value_or(0);
       info.holds_gil = holder && *holder == t;
+      info.collecting_garbage = info.holds_gil && collecting;
+      info.finalizing = finalizing && *finalizing == t;
       std::optional<uint64_t> frame;
       if (o.tstate.current_frame != kAbsent) {  // 3.13+
         frame = mem.ptr(t + o.tstate.current_frame);

@@ -18,6 +18,10 @@ struct ThreadInfo {
   uint64_t thread_id = 0;         // pthread_t
   uint64_t native_thread_id = 0;  // kernel tid (3.11+), else 0
   bool holds_gil = false;
+  // The garbage collector runs in this thread: the interpreter's GC is
+  // collecting and this thread holds the GIL (3.7+; unknown before).
+  bool collecting_garbage = false;
+  bool finalizing = false;  // this thread is finalizing the runtime (Py_FinalizeEx; 3.6+)
   uint64_t first_frame = 0;       // innermost PyFrameObject / _PyInterpreterFrame
 };
 
@@ -65,6 +69,8 @@ class Walker {
   // frames still setting up).
   std::vector<FrameInfo> frames(const ThreadInfo& thread, std::string* problem,
                                 const WalkLimits& limits = {}, size_t* activations = nullptr);
+  // The frame at `addr`: a PyFrameObject ≤3.10, a _PyInterpreterFrame 3.11+.
+  std::optional<FrameInfo> read_frame(uint64_t addr);
   // The frame a frame object stands for (3.11+: the interpreter frame it
   // points to, which it owns once the function has returned).
   std::optional<FrameInfo> frame_of_object(uint64_t frame_object);
@@ -74,7 +80,8 @@ class Walker {
 
  private:
   std::optional<uint64_t> gil_holder(uint64_t interp);
-  std::optional<FrameInfo> read_frame(uint64_t addr);
+  std::optional<uint64_t> finalizing_thread();  // the thread state finalizing the runtime
+  bool gc_collecting(uint64_t interp);         // the interpreter's GC is collecting
   Python& py_;
 };
 
