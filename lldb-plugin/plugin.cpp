@@ -10,6 +10,7 @@
 #include "command_line.h"
 #include "cpydbg/session.h"
 #include "sessions.h"
+#include "summaries.h"
 
 namespace cpydbg::lldb_plugin {
 namespace {
@@ -68,8 +69,10 @@ bool initialize(lldb::SBDebugger debugger) {
   lldb::SBCommandInterpreter interpreter = debugger.GetCommandInterpreter();
   if (!interpreter.IsValid()) return false;
   // Owned by LLDB for good (a plugin is never unloaded); deliberately leaked
-  // so no destructor runs after LLDB has torn its objects down at exit.
-  auto* sessions = new Sessions();
+  // so no destructor runs after LLDB has torn its objects down at exit. One
+  // for every debugger that loads the plugin: the type summaries' callback
+  // has no baton to tell them apart (Sessions keys by target anyway).
+  static auto* sessions = new Sessions();
   for (const CommandInfo& info : Session::commands()) {
     std::string syntax, long_help;
     split_help(info, syntax, long_help);
@@ -80,7 +83,7 @@ bool initialize(lldb::SBDebugger debugger) {
     if (!cmd.IsValid()) return false;
     if (!long_help.empty()) cmd.SetHelpLong(long_help.c_str());
   }
-  return true;
+  return register_summaries(debugger, *sessions);
 }
 
 }  // namespace

@@ -32,14 +32,47 @@ Session& Sessions::session_for(lldb::SBDebugger& debugger, lldb::SBTarget target
   return *entries_.back()->session;
 }
 
+namespace {
+
+// Marks the Sessions busy for one call.
+class Busy {
+ public:
+  explicit Busy(bool& flag) : flag_(flag) { flag_ = true; }
+  ~Busy() { flag_ = false; }
+  Busy(const Busy&) = delete;
+  Busy& operator=(const Busy&) = delete;
+
+ private:
+  bool& flag_;
+};
+
+}  // namespace
+
 CommandResult Sessions::execute(lldb::SBDebugger debugger, const std::string& name,
                                 const std::string& args) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::lock_guard<std::recursive_mutex> lock(mutex_);
   lldb::SBTarget target = debugger.GetSelectedTarget();
   if (!target.IsValid()) {
     return {"no target: load a program or a core file first (target create / process attach)", false};
   }
+  if (busy_) return {"cpydbg: a cpydbg command is already running", false};
+  Busy busy(busy_);
   return session_for(debugger, target).execute(name, args);
+}
+
+std::optional<std::string> Sessions::summary(lldb::SBTarget target, uint64_t addr,
+                                             const std::string& pointee) {
+  // Never wait: LLDB may format values on one thread while another runs a
+  // command of ours that waits on LLDB; a summary can be left out, a hang not.
+  std::unique_lock<std::recursive_mutex> lock(mutex_, std::try_to_lock);
+  if (!lock.owns_lock() || busy_ || !target.IsValid()) return std::nullopt;
+  const auto& types = Session::summarized_types();
+  auto type = std::find_if(types.begin(), types.end(),
+                           [&](const auto& t) { return t.first == pointee; });
+  if (type == types.end()) return std::nullopt;
+  lldb::SBDebugger debugger = target.GetDebugger();
+  Busy busy(busy_);
+  return session_for(debugger, target).summary(addr, type->second);
 }
 
 }  // namespace cpydbg::lldb_plugin

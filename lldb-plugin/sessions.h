@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,13 @@ class Sessions {
   CommandResult execute(lldb::SBDebugger debugger, const std::string& name,
                         const std::string& args);
 
+  // The type summary of a pointer to C type `pointee` (a name of
+  // Session::summarized_types()) at `addr` in `target`; nullopt when there is
+  // none to show, or while a command of ours runs (LLDB may format values
+  // from inside one, or on another thread; the session is not reentrant).
+  std::optional<std::string> summary(lldb::SBTarget target, uint64_t addr,
+                                     const std::string& pointee);
+
  private:
   struct Entry {
     lldb::SBTarget target;
@@ -32,7 +40,8 @@ class Sessions {
 
   Session& session_for(lldb::SBDebugger& debugger, lldb::SBTarget target);
 
-  std::mutex mutex_;  // LLDB may run commands from more than one thread
+  std::recursive_mutex mutex_;  // LLDB may run commands from more than one thread
+  bool busy_ = false;           // a command or summary is running (on this thread, if reentered)
   std::vector<std::unique_ptr<Entry>> entries_;
 };
 
