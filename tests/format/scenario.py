@@ -2,8 +2,10 @@
 # objects of every supported type, writes
 #   {name: [hex(id(obj)), repr(obj), attributes or null]}
 # as JSON to argv[1] (attributes: [[name, repr(value)], ...] of the instance
-# __dict__ then __slots__), then stops itself with SIGSTOP so a test can
-# read the objects out of this process. Runs on 2.7 and 3.6+.
+# __dict__ then __slots__; in repr(obj) an instance of a class defined here
+# is as cpydbg shows it, with its attributes: instance_view.py), then stops
+# itself with SIGSTOP so a test can read the objects out of this process.
+# Runs on 2.7 and 3.6+.
 # -*- coding: utf-8 -*-
 from __future__ import print_function
 
@@ -13,6 +15,10 @@ import os
 import signal
 import sys
 import weakref
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration",
+                                "scenarios"))
+from instance_view import InstanceViews  # noqa: E402
 
 PY2 = sys.version_info[0] == 2
 objects = {}     # name -> object (kept alive)
@@ -272,6 +278,14 @@ class MySet(set):
     pass
 
 
+class Meta(type):
+    def __repr__(cls):
+        return "no debugger can run this"
+
+
+# A class whose metaclass has its own __repr__ shows as a class: type.__repr__.
+with_meta = Meta("WithMeta", (object,), {"__module__": __name__})
+add("class_with_metaclass", with_meta)
 point = Point(1, "one")
 add("point", point)
 materialized = Point(2.5, None)
@@ -312,9 +326,24 @@ for name, attrs in attribute_specs.items():
     obj = objects[name]
     attributes[name] = [[a, repr(getattr(obj, a)) if hasattr(obj, a) else None] for a in attrs]
 
+# The instances, with their __dict__ keys in iteration order (2.7: hash
+# order, which only the dict itself knows; 3.x: insertion order).
+views = InstanceViews()
+dict_keys = {"foo": [], "inner_instance": [], "point": ["x", "y"],
+             "point_materialized": ["x", "y", "extra"], "point_deleted": ["y"],
+             "many_attrs": ["attr%d" % i for i in range(40)], "slotted": None,
+             "slotted_child": None}
+if PY2:
+    dict_keys.update(old_instance=[], old_instance_attrs=["field"])
+    views.add(objects["old_bound_method"].im_self, [])
+for name, keys in dict_keys.items():
+    obj = objects[name]
+    views.add(obj, list(obj.__dict__) if PY2 and keys is not None else keys)
+
 truth = {}
 for name, obj in objects.items():
-    truth[name] = [hex(id(obj)).rstrip("L"), repr(obj), attributes.get(name)]
+    shown = type.__repr__(obj) if obj is with_meta else views.shown(repr(obj))
+    truth[name] = [hex(id(obj)).rstrip("L"), shown, attributes.get(name)]
 with open(sys.argv[1], "w") as f:
     json.dump(truth, f)
 os.kill(os.getpid(), signal.SIGSTOP)

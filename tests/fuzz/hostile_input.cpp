@@ -12,6 +12,7 @@
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include "cpydbg/session.h"
@@ -161,9 +162,11 @@ CaseResult run_case(const std::vector<Snapshot>& seeds, const uint8_t* data, siz
   for (size_t pos = 2; pos + 12 <= size; pos += 12) corrupt(target, seed, data + pos);
 
   auto commands = command_list(*seed.snap, optional);
-  if (size >= 14 && !seed.pointers.empty()) {  // and a pointer the input chose, wherever it lands
+  std::optional<uint64_t> chosen;  // and a pointer the input chose, wherever it lands
+  if (size >= 14 && !seed.pointers.empty()) {
     uint64_t v = 0;
     target.read(seed.pointers[(data[size - 1] | data[size - 2] << 8) % seed.pointers.size()], &v, 8);
+    chosen = v;
     commands.push_back({"pyobj", hex(v)});
   }
   Session session(target);
@@ -183,6 +186,32 @@ CaseResult run_case(const std::vector<Snapshot>& seeds, const uint8_t* data, siz
              std::to_string(Reader::kDefaultPageBudget) + ")";
     if (!what.empty()) {
       result.violation = seed.snap->label + ": `" + name + " " + args + "`: " + what;
+      return result;
+    }
+  }
+  // The debugger's views of the same objects (and of the chosen pointer, as
+  // an object and as an interpreter frame): a line within libpython's
+  // 1024 characters, or nothing.
+  std::vector<std::pair<uint64_t, Session::Pointee>> views;
+  for (const auto& [name, addr] : seed.snap->objects) views.push_back({addr, Session::Pointee::Object});
+  if (chosen) {
+    views.push_back({*chosen, Session::Pointee::Object});
+    views.push_back({*chosen, Session::Pointee::InterpreterFrame});
+  }
+  constexpr size_t kMaxSummary = 1024 + sizeof("...(truncated)");
+  for (const auto& [addr, pointee] : views) {
+    uint64_t before = target.reads();
+    auto text = session.summary(addr, pointee);
+    uint64_t reads = target.reads() - before;
+    result.max_reads = std::max(result.max_reads, reads);
+    result.transcript += "(view) " + hex(addr) + "\n" + text.value_or("(none)") + "\n";
+    std::string what;
+    if (text && (text->size() > kMaxSummary || text->find('\n') != std::string::npos))
+      what = "not one bounded line";
+    else if (reads > Reader::kDefaultPageBudget)
+      what = std::to_string(reads) + " target reads";
+    if (!what.empty()) {
+      result.violation = seed.snap->label + ": the view of " + hex(addr) + ": " + what;
       break;
     }
   }

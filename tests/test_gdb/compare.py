@@ -64,7 +64,7 @@ def copy_suite(src, dst_dir):
     """Copy the suite into dst_dir with the skips dropped."""
     if os.path.isdir(src):
         dst = os.path.join(dst_dir, "test_gdb")
-        shutil.copytree(src, dst, ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(src, dst, ignore=shutil.ignore_patterns("__pycache__"), dirs_exist_ok=True)
         files = [os.path.join(dst, f) for f in os.listdir(dst) if f.endswith(".py")]
     else:
         files = [shutil.copy(src, os.path.join(dst_dir, "test_gdb.py"))]
@@ -84,7 +84,7 @@ def copy_suite(src, dst_dir):
 
 def gdb_wrapper(bin_dir, script):
     """A `gdb` that sources `script` with auto-loading of scripts off."""
-    os.makedirs(bin_dir)
+    os.makedirs(bin_dir, exist_ok=True)
     real = shutil.which("gdb")
     path = os.path.join(bin_dir, "gdb")
     preload = ""

@@ -65,9 +65,10 @@ void check_interpreter(const test::Interpreter& interp) {
     for (auto& pair : entry[2])
       want_attrs.emplace_back(pair[0].get<std::string>(),
                               pair[1].is_null() ? "<unset>" : pair[1].get<std::string>());
+    // An instance whose __dict__ was never made has none to show.
     auto attrs = formatter.attributes(addr);
     if (!attrs) {
-      FAIL_CHECK("no attributes");
+      if (!want_attrs.empty()) FAIL_CHECK("no attributes");
       continue;
     }
     for (auto& a : *attrs)

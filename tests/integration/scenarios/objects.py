@@ -6,7 +6,9 @@
 # (where the type has one), for instances of Python classes their
 # attributes (__dict__ then __slots__) as repr strings, for exceptions their
 # traceback, and whether pyobj is run on it alone (`alone`: the header, the
-# details under the repr). Valid Python 2.7 and 3.x.
+# details under the repr). An instance of a class defined here is written
+# as cpydbg shows it, with its attributes (instance_view.py). Valid Python
+# 2.7 and 3.x.
 import codecs
 import json
 import os
@@ -14,6 +16,8 @@ import signal
 import sys
 import traceback
 import weakref
+
+from instance_view import InstanceViews
 
 PY2 = sys.version_info[0] == 2
 objects = []  # (name, object)
@@ -151,8 +155,11 @@ sized = (str, bytes, bytearray, tuple, list, dict, set, frozenset, type(u("")))
 def write_truth():
     add("frame", sys._getframe(1))  # the module's frame, on the line that stops
     everything = tuple(obj for _, obj in objects)
+    views = InstanceViews()
+    views.add(point, list(point.__dict__) if PY2 else ["x", "y"])
+    views.add(dict(objects)["slotted"], None)
     truth = {"version": sys.version.split()[0], "objects": [],
-             "all": {"id": hex(id(everything)).rstrip("L"), "repr": repr(everything),
+             "all": {"id": hex(id(everything)).rstrip("L"), "repr": views.shown(repr(everything)),
                      "len": len(everything)}}
     for name, obj in objects:
         attrs = None
@@ -163,7 +170,8 @@ def write_truth():
         tb = getattr(obj, "__traceback__", None) if isinstance(obj, BaseException) else None
         truth["objects"].append({
             "traceback": [[f[0], f[1], f[2]] for f in traceback.extract_tb(tb)] if tb else None,
-            "name": name, "id": hex(id(obj)).rstrip("L"), "repr": repr(obj), "alone": name in alone,
+            "name": name, "id": hex(id(obj)).rstrip("L"), "repr": views.shown(repr(obj)),
+            "alone": name in alone,
             "type": type(obj).__name__,
             "len": len(obj) if isinstance(obj, sized) else None, "attributes": attrs})
     with open(sys.argv[1], "w") as f:

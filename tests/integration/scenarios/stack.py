@@ -74,6 +74,7 @@ def record(frame, names):
             "ident": thread.ident,
             "native_id": getattr(thread, "native_id", None),
             "main": thread is threading.current_thread(),
+            "daemon": thread.daemon,
             "stack": stack_of(frame if thread is threading.current_thread() else current[thread.ident]),
         })
     truth = {
@@ -106,7 +107,11 @@ def make_handler():
                 "captured": ["local", repr(captured)],
                 "outer_value": ["local", repr(outer_value)],
                 "GLOBAL_VALUE": ["global", repr(GLOBAL_VALUE)],
-                "len": ["builtin", repr(len)],
+                # py-print is libpython's: a built-in with a self (3.x: the
+                # builtins module) is a method there.
+                "len": ["builtin", "<built-in function len>" if len.__self__ is None else
+                        "<built-in method len of module object at remote %s>"
+                        % hex(id(len.__self__)).rstrip("L")],
             }
             record(sys._getframe(), names); os.kill(os.getpid(), signal.SIGTRAP)  # noqa: E702
             return reader, error

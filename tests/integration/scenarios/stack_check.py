@@ -2,7 +2,7 @@
 import re
 
 FRAME = re.compile(r'^\*? ?#(\d+) File "(.*)", line (\d+), in (\S+)$', re.M)
-HEADER = re.compile(r'^Thread 0x([0-9a-f]+)(?: \(tid (\d+)\))?(?: "(.*)")?( \[holds the GIL\])?:$', re.M)
+HEADER = re.compile(r'^Thread 0x([0-9a-f]+)(?: \(tid (\d+)\))?(?: "([^"]*)")?(?: \[(.*)\])?:$', re.M)
 LIMIT = 5
 
 
@@ -64,9 +64,12 @@ def check_threads(text, truth, failures):
         if header.group(3) != t["name"]:
             failures.append("thread %s: named %r in the header: %s"
                             % (t["name"], header.group(3), header.group(0)))
-        if bool(header.group(4)) != t["main"]:
-            failures.append("thread %s: GIL marker wrong (the main thread holds it): %s"
-                            % (t["name"], header.group(0)))
+        # The main thread holds the GIL; the blocked ones are daemons.
+        states = header.group(4).split(", ") if header.group(4) else []
+        want = (["holds the GIL"] if t["main"] else []) + (["daemon"] if t["daemon"] else [])
+        if states != want:
+            failures.append("thread %s: states %s, want %s: %s"
+                            % (t["name"], states, want, header.group(0)))
         got = _frames(body)
         if got != t["stack"]:
             failures.append("thread %s: stack differs (%s):\n%s"
