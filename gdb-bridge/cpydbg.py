@@ -29,6 +29,7 @@ _NATIVE = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_uint64, _U64P
 _FRAMEVALS = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_uint64, _U64P, ctypes.c_uint64,
                               ctypes.c_char_p, _U64P, ctypes.POINTER(ctypes.c_uint8))
 _SELECT = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_uint64)
+_SELECTED = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, _U64P)
 
 
 class _Callbacks(ctypes.Structure):
@@ -36,7 +37,7 @@ class _Callbacks(ctypes.Structure):
                 ("selected_thread", _THREAD), ("evaluate", _EVAL), ("generation", _GEN),
                 ("module_paths", _MODULES), ("core_mappings", _MAPPINGS),
                 ("thread_lwps", _LWPS), ("native_frames", _NATIVE), ("frame_values", _FRAMEVALS),
-                ("select_frame", _SELECT)]
+                ("select_frame", _SELECT), ("selected_frame_level", _SELECTED)]
 
 
 _LIB.cpydbg_open.restype = ctypes.c_void_p
@@ -243,8 +244,18 @@ def _select_frame(_ctx, level):
     return 0
 
 
+@_SELECTED
+def _selected_frame_level(_ctx, level):
+    try:
+        level[0] = gdb.selected_frame().level()
+        return 1
+    except gdb.error:
+        return 0
+
+
 _CALLBACKS = _Callbacks(None, _read, _symbol, _thread, _evaluate, _generation, _module_paths,
-                        _core_mappings, _thread_lwps, _native_frames, _frame_values, _select_frame)
+                        _core_mappings, _thread_lwps, _native_frames, _frame_values, _select_frame,
+                        _selected_frame_level)
 _sessions = {}  # inferior pid -> session handle
 
 

@@ -64,9 +64,9 @@ class CallbackTarget : public cpydbg::Target {
     lwps.resize(std::min<uint64_t>(n, lwps.size()));
     return lwps;
   }
-  std::vector<NativeFrame> native_frames(uint64_t lwp) override {
-    std::vector<uint64_t> pcs(kMaxNativeFrames);
-    std::string names(kMaxNativeFrames * 64, '\0');
+  std::vector<NativeFrame> native_frames(uint64_t lwp, size_t max) override {
+    std::vector<uint64_t> pcs(std::min(max, kMaxNativeFrames));
+    std::string names(pcs.size() * 64, '\0');
     uint64_t n = 0;
     if (!cb_.native_frames ||
         !cb_.native_frames(cb_.ctx, lwp, pcs.data(), names.data(), names.size(), pcs.size(), &n))
@@ -81,6 +81,11 @@ class CallbackTarget : public cpydbg::Target {
       if (!line.empty()) frames[i].function = line.substr(1);
     }
     return frames;
+  }
+  std::optional<size_t> selected_native_level() override {
+    uint64_t level = 0;
+    if (cb_.selected_frame_level && cb_.selected_frame_level(cb_.ctx, &level)) return level;
+    return std::nullopt;
   }
   std::vector<FrameValues> native_frame_values(uint64_t lwp, const std::vector<size_t>& levels,
                                                const std::vector<std::string>& names) override {

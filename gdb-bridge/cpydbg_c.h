@@ -47,6 +47,9 @@ typedef struct cpydbg_callbacks {
                       const char *names, uint64_t *values, uint8_t *valid);
   /* Select native frame `level` of the selected thread; return 1, or 0. */
   int (*select_frame)(void *ctx, uint64_t level);
+  /* The level of the selected thread's selected frame (0: innermost) into
+   * *level; return 1, or 0 when there is none. */
+  int (*selected_frame_level)(void *ctx, uint64_t *level);
 } cpydbg_callbacks;
 
 typedef struct cpydbg_session cpydbg_session;

@@ -2,6 +2,7 @@
 
 #include "target/glibc_threads.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
@@ -165,12 +166,15 @@ std::vector<uint64_t> LldbTarget::thread_lwps() {
   return lwps;
 }
 
-std::vector<Target::NativeFrame> LldbTarget::native_frames(uint64_t lwp) {
+std::vector<Target::NativeFrame> LldbTarget::native_frames(uint64_t lwp, size_t max) {
   std::vector<NativeFrame> out;
   lldb::SBThread thread = process_.IsValid() ? process_.GetThreadByID(lwp) : lldb::SBThread();
   if (!thread.IsValid()) return out;
-  for (uint32_t i = 0, n = thread.GetNumFrames(); i < n && out.size() < kMaxNativeFrames; ++i) {
+  max = std::min(max, kMaxNativeFrames);
+  // GetNumFrames would unwind the whole stack first.
+  for (uint32_t i = 0; out.size() < max; ++i) {
     lldb::SBFrame frame = thread.GetFrameAtIndex(i);
+    if (!frame.IsValid()) break;
     NativeFrame f;
     // LLDB gives the frame an inlined call sits in the address of the inlined
     // block; it runs at the inlined call's pc (gdb says so too).
@@ -203,6 +207,13 @@ bool LldbTarget::select_native_frame(size_t level) {
   lldb::SBThread thread = process_.IsValid() ? process_.GetSelectedThread() : lldb::SBThread();
   return thread.IsValid() && level < thread.GetNumFrames() &&
          thread.SetSelectedFrame(uint32_t(level)).IsValid();
+}
+
+std::optional<size_t> LldbTarget::selected_native_level() {
+  lldb::SBThread thread = process_.IsValid() ? process_.GetSelectedThread() : lldb::SBThread();
+  lldb::SBFrame frame = thread.IsValid() ? thread.GetSelectedFrame() : lldb::SBFrame();
+  if (!frame.IsValid()) return std::nullopt;
+  return frame.GetFrameID();
 }
 
 std::vector<std::string> LldbTarget::module_paths() { return modules().paths(); }

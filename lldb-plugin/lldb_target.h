@@ -24,10 +24,11 @@ class LldbTarget final : public Target {
   uint64_t generation() override;
   std::vector<std::string> module_paths() override;
   std::vector<uint64_t> thread_lwps() override;
-  std::vector<NativeFrame> native_frames(uint64_t lwp) override;
+  std::vector<NativeFrame> native_frames(uint64_t lwp, size_t max) override;
   std::vector<FrameValues> native_frame_values(uint64_t lwp, const std::vector<size_t>& levels,
                                                const std::vector<std::string>& names) override;
   bool select_native_frame(size_t level) override;
+  std::optional<size_t> selected_native_level() override;
   CodeSymbol symbol_at(uint64_t addr) override { return modules().symbol_at(addr); }
 
  private:

@@ -25,7 +25,7 @@ class ScriptedNative : public LiveProcessTarget {
  public:
   using LiveProcessTarget::LiveProcessTarget;
   std::vector<std::string> names;  // innermost first
-  std::vector<NativeFrame> native_frames(uint64_t) override {
+  std::vector<NativeFrame> native_frames(uint64_t, size_t) override {
     std::vector<NativeFrame> frames;
     for (const std::string& n : names) frames.push_back({0, n, false});
     return frames;

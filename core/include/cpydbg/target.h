@@ -42,8 +42,8 @@ class Target {
   virtual std::vector<uint64_t> thread_lwps() { return {}; }
 
   // The native frames of thread `lwp`, innermost first, as the debugger's
-  // unwinder finds them, at most kMaxNativeFrames (every front end stops
-  // there, so their answers agree). Inlined calls are frames of their own,
+  // unwinder finds them, at most `max` (at most kMaxNativeFrames: every front
+  // end stops there, so their answers agree). Inlined calls are frames of their own,
   // with the pc of the frame they are inlined into. `function` is the
   // debugger's name for the frame, "" when it has none.
   static constexpr size_t kMaxNativeFrames = 4096;
@@ -52,7 +52,9 @@ class Target {
     std::string function;
     bool inlined = false;  // inlined into the next (older) frame
   };
-  virtual std::vector<NativeFrame> native_frames(uint64_t /*lwp*/) { return {}; }
+  virtual std::vector<NativeFrame> native_frames(uint64_t /*lwp*/, size_t /*max*/ = kMaxNativeFrames) {
+    return {};
+  }
 
   // For the frames at `levels` (indices into native_frames(lwp)), the integer
   // values of the named locals/arguments; nullopt where the debugger cannot
@@ -68,6 +70,9 @@ class Target {
   // Make native frame `level` of the selected thread the debugger's selected
   // frame (pyframe follows the Python frame into its eval loop activation).
   virtual bool select_native_frame(size_t /*level*/) { return false; }
+  // The level of the selected thread's frame the debugger has selected (0:
+  // the innermost); nullopt when it cannot say. libpython's commands start there.
+  virtual std::optional<size_t> selected_native_level() { return std::nullopt; }
 
   // The function (ELF symbol whose extent holds `addr`; "" when none does)
   // and the path of the mapped file it lies in ("" when none), from the

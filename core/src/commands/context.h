@@ -14,6 +14,7 @@
 #include "objects/format.h"
 #include "runtime/code.h"
 #include "runtime/mixed_stack.h"
+#include "runtime/native_activity.h"
 #include "runtime/walker.h"
 
 namespace cpydbg {
@@ -51,6 +52,8 @@ struct Context {
   std::map<uint64_t, std::map<uint64_t, PythonThread>> known_threads;
   // kernel thread id -> its native and Python frames, for this stop.
   std::map<uint64_t, MixedStack> mixed_stacks;
+  // kernel thread id -> what its C code does (thread_header), for this stop.
+  std::map<uint64_t, NativeActivity> native_activities;
 
   explicit Context(Target& t) : target(t), reader(t) {}
 
@@ -106,6 +109,8 @@ struct Context {
   // activation runs (`thread`: its Python state, null when it has none);
   // computed once per stop.
   const MixedStack& mixed_stack_of(uint64_t lwp, const ThreadInfo* thread);
+  // What thread `lwp`'s C code does, from its innermost native frames.
+  const NativeActivity& native_activity_of(uint64_t lwp);
   // Select the debugger's native frame of the eval loop activation that runs
   // Python frame `index` of the selected thread, when it can be found.
   void follow_in_native_frames(size_t index);

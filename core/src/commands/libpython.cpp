@@ -3,13 +3,16 @@
 // people and their scripts read keeps working (CPython's test_gdb is the
 // test). Values print in libpython's style (FormatOptions::libpython()).
 //
-// libpython walks gdb's frames. Its unit is the eval-loop activation: one
-// _PyEval_EvalFrameDefault call, which from 3.11 runs every Python frame up
-// to the one C called it for (FrameInfo::activation); py-up and py-down
-// step from activation to activation and print all of its frames. At a
-// fresh stop the selected gdb frame is below every Python frame (a C
-// function, a breakpoint in one), so the first py-up selects the innermost
-// activation and py-down finds nothing newer.
+// libpython walks the debugger's native frames from the selected one
+// outwards and shows the ones it knows: each eval loop activation with the
+// Python frames it runs (one per activation up to 3.10, from 3.11 every frame
+// down to one that C called), a built-in being called (its object, as the
+// view of the C variable that holds it), waiting for the GIL, the collector.
+// Each is numbered as its native frame, and py-up/py-down select them in the
+// debugger. Where the debugger's native frames do not hold every Python
+// frame (none at all, or an unwinder that stopped early), the activations
+// alone stand in for them, numbered as their first Python frame, from a
+// notional frame below them all.
 #include <algorithm>
 
 #include "commands/context.h"
@@ -21,28 +24,108 @@ namespace {
 constexpr const char* kNoPythonFrame = "Unable to locate python frame";
 constexpr const char* kNoOlderFrame = "Unable to find an older python frame";
 constexpr const char* kNoNewerFrame = "Unable to find a newer python frame";
+constexpr const char* kUnreadableFrame = "Unable to read information on python frame";
 
-// The selected thread's Python frames; empty (and libpython's line
-// printed) when it runs none.
-std::vector<FrameInfo> python_frames(Context& ctx, std::ostream& out, ThreadInfo* thread = nullptr) {
-  std::vector<FrameInfo> frames;
-  try {
-    frames = ctx.selected_frames(thread);
-  } catch (const CommandError&) {  // a thread that runs no Python code
+// One of the frames libpython shows.
+struct Entry {
+  size_t number = 0;           // what follows '#'
+  std::vector<size_t> python;  // an activation's Python frames (Stack::frames), innermost first
+  std::string line;            // else the line libpython prints for the native frame
+};
+
+struct Stack {
+  std::vector<FrameInfo> frames;  // the selected thread's Python frames
+  std::vector<Entry> entries;     // innermost first
+  size_t current = 0;             // where libpython starts; entries.size() when nowhere
+  bool native = false;            // the entries are native frames
+};
+
+// The native frames of the selected thread libpython shows, with its line
+// for each it names. The C variables holding what built-in calls call are
+// read in one request (a deep stack has thousands of them).
+void native_entries(Context& ctx, uint64_t lwp, const MixedStack& stack, std::vector<Entry>& out) {
+  using Kind = LibpythonFrame::Kind;
+  const std::vector<std::string> variables = {"func", "func_obj", "wp"};
+  std::vector<LibpythonFrame> kinds(stack.native.size());
+  std::vector<size_t> calls;  // levels of built-in and wrapper calls
+  for (size_t level = 0; level < stack.native.size(); ++level) {
+    kinds[level] = libpython_frame(ctx.python(), stack.native, level);
+    if (kinds[level].variable) calls.push_back(level);
   }
-  if (frames.empty()) out << kNoPythonFrame << "\n";
-  if (ctx.selected_frame >= frames.size()) ctx.selected_frame = frames.empty() ? 0 : frames.size() - 1;
-  return frames;
+  auto values = ctx.target.native_frame_values(lwp, calls, variables);
+  for (size_t level = 0, call = 0; level < stack.native.size(); ++level) {
+    const LibpythonFrame& f = kinds[level];
+    if (!stack.native[level].python.empty()) {
+      out.push_back({level, stack.native[level].python, ""});
+    } else if (f.kind == Kind::WaitingForGil) {
+      out.push_back({level, {}, "Waiting for the GIL"});
+    } else if (f.kind == Kind::GarbageCollecting) {
+      out.push_back({level, {}, "Garbage-collecting"});
+    } else if (f.variable) {
+      size_t k = size_t(std::find(variables.begin(), variables.end(), f.variable) - variables.begin());
+      const auto& value = call < values.size() && k < values[call].size() ? values[call][k]
+                                                                          : std::nullopt;
+      ++call;
+      std::string var = f.variable;
+      out.push_back({level, {},
+                     value ? ctx.fmt().repr(*value, FormatOptions::libpython())
+                     : f.kind == Kind::BuiltinCall
+                         ? "PyCFunction invocation (unable to read " + var + ")"
+                         : "<wrapper_call invocation (unable to read " + var + ")>"});
+    }
+  }
 }
 
-// First and last frame of the activation that runs frame i.
-size_t activation_first(const std::vector<FrameInfo>& frames, size_t i) {
-  while (i > 0 && frames[i - 1].activation == frames[i].activation) --i;
-  return i;
+// The frames libpython shows for the selected thread, and where it starts.
+Stack libpython_stack(Context& ctx) {
+  Stack s;
+  ThreadInfo thread;
+  try {
+    s.frames = ctx.selected_frames(&thread);
+  } catch (const CommandError&) {  // a thread that runs no Python code
+    return s;
+  }
+  if (uint64_t lwp = ctx.lwp_of(thread)) native_entries(ctx, lwp, ctx.mixed_stack_of(lwp, &thread), s.entries);
+  // The native frames stand in for libpython's only where they hold every
+  // Python frame: an unwinder that stops early (LLDB 19 in some builds)
+  // would drop the older ones, and our own frame selection with them.
+  size_t placed = 0;
+  for (const Entry& e : s.entries) placed += e.python.size();
+  s.native = !s.frames.empty() && placed == s.frames.size();
+  if (!s.native) {
+    s.entries.clear();
+    for (size_t i = 0; i < s.frames.size(); ++i) {
+      if (i == 0 || s.frames[i].activation != s.frames[i - 1].activation)
+        s.entries.push_back({i, {}, ""});
+      s.entries.back().python.push_back(i);
+    }
+  }
+  // A stripped build does not name the collector's functions; the
+  // interpreter says it collects, in the thread that holds the GIL.
+  bool named = std::any_of(s.entries.begin(), s.entries.end(),
+                           [](const Entry& e) { return e.line == "Garbage-collecting"; });
+  if (thread.collecting_garbage && !named && !s.entries.empty())
+    s.entries.insert(s.entries.begin(), {s.entries.front().number, {}, "Garbage-collecting"});
+  if (s.native) {
+    size_t selected = ctx.target.selected_native_level().value_or(0);
+    while (s.current < s.entries.size() && s.entries[s.current].number < selected) ++s.current;
+  } else if (ctx.frame_chosen) {  // else below every frame
+    for (size_t i = 0; i < s.entries.size(); ++i)
+      if (!s.entries[i].python.empty() && s.entries[i].python.back() >= ctx.selected_frame) {
+        s.current = i;
+        break;
+      }
+  }
+  return s;
 }
-size_t activation_last(const std::vector<FrameInfo>& frames, size_t i) {
-  while (i + 1 < frames.size() && frames[i + 1].activation == frames[i].activation) ++i;
-  return i;
+
+// The Python frame libpython reads at an activation: the one a command of
+// ours selected there, else its innermost.
+size_t frame_at(Context& ctx, const Entry& e) {
+  if (ctx.frame_chosen &&
+      std::find(e.python.begin(), e.python.end(), ctx.selected_frame) != e.python.end())
+    return ctx.selected_frame;
+  return e.python.front();
 }
 
 // Python's str.strip() of a source line.
@@ -64,98 +147,123 @@ std::string line_text(Context& ctx, const FrameInfo& f, const CodeInfo& c) {
   return line < 0 ? "?" : std::to_string(line);
 }
 
-// py-bt-full's and py-up's lines for one frame: its "Frame 0x…" view and source.
-void print_summary(Context& ctx, std::ostream& out, size_t index, const FrameInfo& f) {
-  const CodeInfo* c = ctx.code->get(f.code);
-  if (!c) {
-    out << "#" << index << " (unable to read python frame information)\n";
+// py-bt-full's and py-up's lines for an entry: each frame's "Frame 0x…" view
+// and source line, or the native frame's line.
+void print_summary(Context& ctx, std::ostream& out, const Stack& s, const Entry& e) {
+  if (e.python.empty()) {
+    out << "#" << e.number << " " << e.line << "\n";
     return;
   }
-  out << "#" << index << " " << ctx.fmt().frame_summary(f, FormatOptions::libpython()) << "\n";
-  print_source(ctx, out, f, *c);
+  for (size_t i : e.python) {
+    const FrameInfo& f = s.frames[i];
+    const CodeInfo* c = ctx.code->get(f.code);
+    if (!c) {
+      out << "#" << e.number << " (unable to read python frame information)\n";
+      return;
+    }
+    out << "#" << e.number << " " << ctx.fmt().frame_summary(f, FormatOptions::libpython()) << "\n";
+    print_source(ctx, out, f, *c);
+  }
 }
 
-void print_activation(Context& ctx, std::ostream& out, const std::vector<FrameInfo>& frames,
-                      size_t first) {
-  for (size_t i = first; i <= activation_last(frames, first); ++i)
-    print_summary(ctx, out, i, frames[i]);
+// py-bt's lines for an entry.
+void print_traceback(Context& ctx, std::ostream& out, const Stack& s, const Entry& e) {
+  if (e.python.empty()) {
+    out << "  " << e.line << "\n";
+    return;
+  }
+  for (size_t i : e.python) {
+    const FrameInfo& f = s.frames[i];
+    const CodeInfo* c = ctx.code->get(f.code);
+    if (!c) {
+      out << "  (unable to read python frame information)\n";
+      return;
+    }
+    out << "  File \"" << c->filename << "\", line " << line_text(ctx, f, *c) << ", in " << c->name
+        << "\n";
+    print_source(ctx, out, f, *c);
+  }
+}
+
+// Select an entry: in the debugger its native frame, in ours its frame.
+void select(Context& ctx, const Stack& s, size_t index) {
+  const Entry& e = s.entries[index];
+  if (s.native) ctx.target.select_native_frame(e.number);
+  if (!e.python.empty()) ctx.selected_frame = e.python.front();
+  ctx.frame_chosen = true;
+}
+
+// The entry libpython starts from, or nullopt (its line printed) when none.
+const Entry* current_entry(const Stack& s, std::ostream& out) {
+  if (s.current < s.entries.size()) return &s.entries[s.current];
+  out << kNoPythonFrame << "\n";
+  return nullptr;
+}
+
+// The activation py-print, py-locals and py-list read a frame from: the
+// first at or above where libpython starts (libpython's py-print and
+// py-locals give up on a built-in's frame; its py-list looks further, as
+// all three do here), or nullptr with libpython's line printed.
+const Entry* current_activation(const Stack& s, std::ostream& out) {
+  for (size_t i = s.current; i < s.entries.size(); ++i)
+    if (!s.entries[i].python.empty()) return &s.entries[i];
+  out << (s.entries.empty() ? kNoPythonFrame
+                            : "Unable to locate gdb frame for python bytecode interpreter")
+      << "\n";
+  return nullptr;
 }
 
 }  // namespace
 
-// What libpython prints for the thread's native frames below every Python
-// frame, when the backtrace starts there (no frame chosen since the stop).
-std::vector<std::string> below_python(Context& ctx, const ThreadInfo& thread) {
-  std::vector<std::string> lines;
-  if (ctx.frame_chosen) return lines;
-  if (thread.collecting_garbage) lines.push_back("Garbage-collecting");
-  return lines;
-}
-
 void cmd_py_bt(Context& ctx, const std::vector<std::string>& args, std::ostream& out) {
   if (!args.empty()) throw CommandError("py-bt takes no arguments");
-  ThreadInfo thread;
-  auto frames = python_frames(ctx, out, &thread);
-  if (frames.empty()) return;
+  Stack s = libpython_stack(ctx);
+  if (!current_entry(s, out)) return;
   out << "Traceback (most recent call first):\n";
-  for (const auto& line : below_python(ctx, thread)) out << "  " << line << "\n";
-  for (size_t i = ctx.selected_frame; i < frames.size(); ++i) {
-    const CodeInfo* c = ctx.code->get(frames[i].code);
-    if (!c) {
-      out << "  (unable to read python frame information)\n";
-      continue;
-    }
-    out << "  File \"" << c->filename << "\", line " << line_text(ctx, frames[i], *c) << ", in "
-        << c->name << "\n";
-    print_source(ctx, out, frames[i], *c);
-  }
+  for (size_t i = s.current; i < s.entries.size(); ++i) print_traceback(ctx, out, s, s.entries[i]);
 }
 
 void cmd_py_bt_full(Context& ctx, const std::vector<std::string>& args, std::ostream& out) {
   if (!args.empty()) throw CommandError("py-bt-full takes no arguments");
-  ThreadInfo thread;
-  auto frames = python_frames(ctx, out, &thread);
-  if (frames.empty()) return;
-  // Numbered as the Python frame they run under.
-  for (const auto& line : below_python(ctx, thread))
-    out << "#" << ctx.selected_frame << " " << line << "\n";
-  for (size_t i = ctx.selected_frame; i < frames.size(); ++i) print_summary(ctx, out, i, frames[i]);
+  Stack s = libpython_stack(ctx);
+  if (!current_entry(s, out)) return;
+  for (size_t i = s.current; i < s.entries.size(); ++i) print_summary(ctx, out, s, s.entries[i]);
 }
 
 void cmd_py_up(Context& ctx, const std::vector<std::string>&, std::ostream& out) {
-  auto frames = python_frames(ctx, out);
-  if (frames.empty()) return;
-  size_t next = ctx.frame_chosen ? activation_last(frames, ctx.selected_frame) + 1 : 0;
-  if (next >= frames.size()) {
+  Stack s = libpython_stack(ctx);
+  if (!current_entry(s, out)) return;
+  // Without native frames a fresh stop sits below every activation.
+  size_t next = s.native || ctx.frame_chosen ? s.current + 1 : s.current;
+  if (next >= s.entries.size()) {
     out << kNoOlderFrame << "\n";
     return;
   }
-  ctx.selected_frame = next;
-  ctx.frame_chosen = true;
-  print_activation(ctx, out, frames, next);
+  select(ctx, s, next);
+  print_summary(ctx, out, s, s.entries[next]);
 }
 
 void cmd_py_down(Context& ctx, const std::vector<std::string>&, std::ostream& out) {
-  auto frames = python_frames(ctx, out);
-  if (frames.empty()) return;
-  size_t first = activation_first(frames, ctx.selected_frame);
-  if (!ctx.frame_chosen || first == 0) {
+  Stack s = libpython_stack(ctx);
+  if (!current_entry(s, out)) return;
+  if (s.current == 0 || (!s.native && !ctx.frame_chosen)) {
     out << kNoNewerFrame << "\n";
     return;
   }
-  ctx.selected_frame = activation_first(frames, first - 1);
-  print_activation(ctx, out, frames, ctx.selected_frame);
+  select(ctx, s, s.current - 1);
+  print_summary(ctx, out, s, s.entries[s.current - 1]);
 }
 
 void cmd_pyprint(Context& ctx, const std::vector<std::string>& args, std::ostream& out) {
   if (args.size() != 1) throw CommandError("py-print: give one variable name");
   const std::string& name = args[0];
-  auto frames = python_frames(ctx, out);
-  if (frames.empty()) return;
-  const FrameInfo& f = frames[ctx.selected_frame];
+  Stack s = libpython_stack(ctx);
+  const Entry* e = current_activation(s, out);
+  if (!e) return;
+  const FrameInfo& f = s.frames[frame_at(ctx, *e)];
   const CodeInfo* c = ctx.code->get(f.code);
   if (!c) {
-    out << "Unable to read information on python frame\n";
+    out << kUnreadableFrame << "\n";
     return;
   }
   auto print = [&](const char* scope, uint64_t value) {
@@ -179,28 +287,30 @@ void cmd_pyprint(Context& ctx, const std::vector<std::string>& args, std::ostrea
 }
 
 void cmd_py_locals(Context& ctx, const std::vector<std::string>&, std::ostream& out) {
-  auto frames = python_frames(ctx, out);
-  if (frames.empty()) return;
-  // 3.11+ libpython lists every frame of the activation, each under a
-  // "Locals for NAME" line; before, the one frame with no heading.
+  Stack s = libpython_stack(ctx);
+  const Entry* e = current_activation(s, out);
+  if (!e) return;
+  // 3.11+ libpython lists every frame of the activation from the one it
+  // reads, each under a "Locals for NAME" line; before, that frame alone.
   const bool headed = ctx.python().at_least(3, 11);
-  size_t last = headed ? activation_last(frames, ctx.selected_frame) : ctx.selected_frame;
-  for (size_t i = ctx.selected_frame; i <= last; ++i) {
+  auto first = std::find(e->python.begin(), e->python.end(), frame_at(ctx, *e));
+  for (auto i = first; i != (headed ? e->python.end() : first + 1); ++i) {
     if (headed) {
-      const CodeInfo* c = ctx.code->get(frames[i].code);
+      const CodeInfo* c = ctx.code->get(s.frames[*i].code);
       out << "Locals for " << (c ? c->name : "?") << "\n";
     }
-    ctx.print_locals(out, frames[i], "", FormatOptions::libpython());
+    ctx.print_locals(out, s.frames[*i], "", FormatOptions::libpython());
   }
 }
 
 void cmd_py_list(Context& ctx, const std::vector<std::string>& args, std::ostream& out) {
-  auto frames = python_frames(ctx, out);
-  if (frames.empty()) return;
-  const FrameInfo& f = frames[ctx.selected_frame];
+  Stack s = libpython_stack(ctx);
+  const Entry* e = current_activation(s, out);
+  if (!e) return;
+  const FrameInfo& f = s.frames[frame_at(ctx, *e)];
   const CodeInfo* c = ctx.code->get(f.code);
   if (!c) {
-    out << "Unable to read information on python frame\n";
+    out << kUnreadableFrame << "\n";
     return;
   }
   int current = line_at(ctx.python(), *c, f.unit_offset);
@@ -215,7 +325,7 @@ void cmd_py_list(Context& ctx, const std::vector<std::string>& args, std::ostrea
   int start = current - 5, end = current + 5;
   if (!joined.empty()) {
     size_t comma = joined.find(',');
-    auto number = [&](const std::string& s) { return int(parse_count("py-list", stripped(s))); };
+    auto number = [&](const std::string& text) { return int(parse_count("py-list", stripped(text))); };
     start = number(joined.substr(0, comma));
     end = comma == std::string::npos ? start + 10 : number(joined.substr(comma + 1));
   }

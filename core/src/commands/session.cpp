@@ -259,6 +259,7 @@ void Context::start_command() {
     selected_frame = 0;
     known_threads.clear();
     mixed_stacks.clear();
+    native_activities.clear();
     frame_chosen = false;
     selection_thread = 0;
   }
@@ -382,6 +383,20 @@ const MixedStack& Context::mixed_stack_of(uint64_t lwp, const ThreadInfo* thread
   return it->second;
 }
 
+const NativeActivity& Context::native_activity_of(uint64_t lwp) {
+  // The frames below the innermost eval loop frame are all it takes: a stack
+  // computed for this stop has them, else unwinding a few is cheaper.
+  constexpr size_t kInnermostFrames = 48;
+  auto it = native_activities.find(lwp);
+  if (it != native_activities.end()) return it->second;
+  auto stack = mixed_stacks.find(lwp);
+  NativeActivity activity =
+      cpydbg::native_activity(python(), stack != mixed_stacks.end()
+                                            ? stack->second.native
+                                            : native_frames_of(python(), lwp, kInnermostFrames));
+  return native_activities.emplace(lwp, std::move(activity)).first->second;
+}
+
 void Context::follow_in_native_frames(size_t index) {
   ThreadInfo thread;
   selected_frames(&thread);
@@ -394,7 +409,8 @@ void Context::follow_in_native_frames(size_t index) {
 std::string Context::thread_header(const ThreadInfo& t) {
   std::ostringstream s;
   s << "Thread 0x" << std::hex << t.thread_id << std::dec;
-  if (uint64_t tid = lwp_of(t)) s << " (tid " << tid << ")";
+  uint64_t lwp = lwp_of(t);
+  if (lwp) s << " (tid " << lwp << ")";
   auto threads = known_threads.find(t.interp);
   if (threads == known_threads.end())
     threads = known_threads.emplace(t.interp, python().coverage().has(Feature::ThreadNames)
@@ -403,9 +419,14 @@ std::string Context::thread_header(const ThreadInfo& t) {
                   .first;
   auto thread = threads->second.find(t.thread_id);
   if (thread != threads->second.end()) s << " \"" << thread->second.name << "\"";
+  const NativeActivity none;
+  const NativeActivity& activity = lwp ? native_activity_of(lwp) : none;
   std::vector<std::string> states;
   if (t.holds_gil) states.push_back("holds the GIL");
-  if (t.collecting_garbage) states.push_back("garbage-collecting");
+  // A GIL holder is not waiting for it, whatever its frames look like.
+  if (!activity.blocked.empty() && (!t.holds_gil || activity.blocked != "waiting for the GIL"))
+    states.push_back(activity.blocked);
+  if (t.collecting_garbage || activity.collecting_garbage) states.push_back("garbage-collecting");
   if (t.finalizing) states.push_back("finalizing");
   if (thread != threads->second.end() && thread->second.daemon) states.push_back("daemon");
   for (size_t i = 0; i < states.size(); ++i) s << (i ? ", " : " [") << states[i];

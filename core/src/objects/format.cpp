@@ -30,7 +30,8 @@ constexpr BuiltinType kBuiltins[] = {
     {"PySlice_Type", Kind::Slice}, {"PyMemoryView_Type", Kind::MemoryView},
     {"_PyWeakref_RefType", Kind::Weakref}, {"PyFunction_Type", Kind::Function},
     {"PyMethod_Type", Kind::Method}, {"PyCFunction_Type", Kind::CFunction},
-    {"PyCMethod_Type", Kind::CFunction}, {"PyCode_Type", Kind::Code},
+    {"PyCMethod_Type", Kind::CFunction}, {"_PyMethodWrapper_Type", Kind::MethodWrapper},
+    {"PyCode_Type", Kind::Code},
     {"PyFrame_Type", Kind::Frame}, {"PyGen_Type", Kind::Generator},
     {"PyCoro_Type", Kind::Coroutine}, {"PyAsyncGen_Type", Kind::AsyncGenerator},
     {"PyModule_Type", Kind::Module}, {"PyType_Type", Kind::Type}, {"PyCell_Type", Kind::Cell},
@@ -122,7 +123,13 @@ Kind TypeTable::kind_of_type(uint64_t type) {
   }
   // A metaclass's instances are classes whatever its own __repr__ (enum's,
   // ABCMeta's) would say, which a debugger cannot run.
-  if (auto flags = obj_.tp_flags(type); flags && (*flags & kTpFlagTypeSubclass)) kind = Kind::Type;
+  auto flags = obj_.tp_flags(type);
+  if (flags && (*flags & kTpFlagTypeSubclass)) kind = Kind::Type;
+  // 2.7 and a stripped 3.13 do not export the method-wrapper type; libpython
+  // knows it by name too.
+  if (kind == Kind::Object && flags && !(*flags & kTpFlagHeapType) &&
+      obj_.type_name(type) == "method-wrapper")
+    kind = Kind::MethodWrapper;
   cache_.emplace(type, kind);
   return kind;
 }
@@ -262,7 +269,8 @@ void Context::repr(uint64_t addr) {
       return format_sequence(*this, kind, addr);
     case Kind::Dict:
       return format_dict(*this, addr);
-    case Kind::Function: case Kind::Method: case Kind::CFunction: case Kind::Code:
+    case Kind::Function: case Kind::Method: case Kind::CFunction: case Kind::MethodWrapper:
+    case Kind::Code:
     case Kind::Frame: case Kind::Generator: case Kind::Coroutine: case Kind::AsyncGenerator:
     case Kind::Cell:
       return format_callable(*this, kind, addr);

@@ -1,4 +1,4 @@
-// Functions, methods, built-in functions, code, frames, generators,
+// Functions, methods, built-in functions, method-wrappers, code, frames, generators,
 // coroutines, async generators and cells: the address-bearing reprs.
 #include <cstdio>
 
@@ -72,6 +72,22 @@ void format_cfunction(Context& c, uint64_t addr) {
   c.out += "<built-in method " + *name + " of " + tname.value_or("?") + " object at ";
   c.address(*self);
   c.out += '>';
+}
+
+// A method-wrapper, a slot wrapper bound to an object ([].__init__). Its
+// struct, {PyObject_HEAD; PyWrapperDescrObject *descr; PyObject *self}, is
+// private to descrobject.c, so in no header and no table; it has not changed
+// since Python 2.2. Python and libpython print the same, with a plain address.
+void format_method_wrapper(Context& c, uint64_t addr) {
+  auto descr = c.field(addr, c.off.object.size);
+  auto self = c.field(addr, c.off.object.size + 8);
+  auto name_obj = descr && *descr ? c.field(*descr, c.off.descr.d_name) : std::nullopt;
+  auto name = name_obj ? c.text(*name_obj) : std::nullopt;
+  auto type = self && *self ? c.obj.type_name_of(*self) : std::nullopt;
+  if (!name || !type) return c.unreadable(addr);
+  char at[24];
+  std::snprintf(at, sizeof at, "0x%llx", static_cast<unsigned long long>(*self));
+  c.out += "<method-wrapper '" + *name + "' of " + *type + " object at " + at + ">";
 }
 
 void format_code(Context& c, uint64_t addr) {
@@ -194,6 +210,7 @@ void format_callable(Context& c, Kind kind, uint64_t addr) {
     case Kind::Function: return name_at(c, addr, "function", function_name(c, addr));
     case Kind::Method: return format_method(c, addr);
     case Kind::CFunction: return format_cfunction(c, addr);
+    case Kind::MethodWrapper: return format_method_wrapper(c, addr);
     case Kind::Code: return format_code(c, addr);
     case Kind::Frame: return format_frame(c, addr);
     case Kind::Generator: case Kind::Coroutine: case Kind::AsyncGenerator:

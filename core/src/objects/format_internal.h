@@ -22,7 +22,7 @@ enum class Kind : uint8_t {
   None, NotImplemented, Ellipsis, Bool, Int, Int27, Float, Complex,
   Str, Bytes, Unicode27, ByteArray,
   Tuple, List, Dict, Set, FrozenSet, Range, Slice, MemoryView, Weakref,
-  Function, Method, CFunction, Code, Frame, Generator, Coroutine, AsyncGenerator,
+  Function, Method, CFunction, MethodWrapper, Code, Frame, Generator, Coroutine, AsyncGenerator,
   Module, Type, Exception, Cell, Instance27, Class27,
 };
 

@@ -22,16 +22,11 @@ const char* eval_function(const Python& py) {
   return py.major() == 2 ? "PyEval_EvalFrameEx" : "_PyEval_EvalFrameDefault";
 }
 
-MixedStack mixed_stack(Python& py, Walker& walker, uint64_t lwp, const ThreadInfo* thread) {
+std::vector<NativeFrameInfo> native_frames_of(Python& py, uint64_t lwp, size_t max) {
   Target& target = py.mem().target();
-  MixedStack out;
-  size_t activations = 0;
-  if (thread) out.python = walker.frames(*thread, &out.problem, {}, &activations);
-
-  auto frames = target.native_frames(lwp);
-  out.truncated = frames.size() >= Target::kMaxNativeFrames;
-  std::vector<size_t> evals;  // native levels of eval loop activations, innermost first
-  for (size_t level = 0; level < frames.size() && level < Target::kMaxNativeFrames; ++level) {
+  auto frames = target.native_frames(lwp, max);
+  std::vector<NativeFrameInfo> out;
+  for (size_t level = 0; level < frames.size() && level < max; ++level) {
     NativeFrameInfo n;
     n.pc = frames[level].pc;
     // A caller's pc is its return address, which may be the next function's
@@ -44,9 +39,21 @@ MixedStack mixed_stack(Python& py, Walker& walker, uint64_t lwp, const ThreadInf
     n.inlined = frames[level].inlined;
     n.module = base_name(sym.module);
     n.is_eval = names_function(n.function, eval_function(py));
-    if (n.is_eval) evals.push_back(level);
-    out.native.push_back(std::move(n));
+    out.push_back(std::move(n));
   }
+  return out;
+}
+
+MixedStack mixed_stack(Python& py, Walker& walker, uint64_t lwp, const ThreadInfo* thread) {
+  MixedStack out;
+  size_t activations = 0;
+  if (thread) out.python = walker.frames(*thread, &out.problem, {}, &activations);
+
+  out.native = native_frames_of(py, lwp, Target::kMaxNativeFrames);
+  out.truncated = out.native.size() >= Target::kMaxNativeFrames;
+  std::vector<size_t> evals;  // native levels of eval loop activations, innermost first
+  for (size_t level = 0; level < out.native.size(); ++level)
+    if (out.native[level].is_eval) evals.push_back(level);
 
   // Pair activations with eval frames from the outermost end: an innermost
   // eval frame may not have made its frame current yet (a breakpoint on the

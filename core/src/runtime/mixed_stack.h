@@ -33,6 +33,10 @@ struct MixedStack {
 // The eval loop's C function in this version.
 const char* eval_function(const Python& py);
 
+// Thread `lwp`'s innermost `max` native frames, named as MixedStack names
+// them, without the Python frames.
+std::vector<NativeFrameInfo> native_frames_of(Python& py, uint64_t lwp, size_t max);
+
 // `thread` may be null: a thread with no Python state (only native frames).
 MixedStack mixed_stack(Python& py, Walker& walker, uint64_t lwp, const ThreadInfo* thread);
 

@@ -82,6 +82,7 @@ Offsets Offsets::resolve(const Layout& l) {
   o.runtime.finalizing = r.opt("_PyRuntimeState", {"_finalizing._value", "_finalizing", "finalizing"});
   o.runtime.gc_collecting = r.opt("_PyRuntimeState", "gc.collecting");
   o.interp.gc_collecting = r.opt("PyInterpreterState", "gc.collecting");
+  o.descr.d_name = r.opt("PyMethodDescrObject", {"d_common.d_name", "d_name"});
   o.interp.next = r.req("PyInterpreterState", "next");
   o.interp.tstate_head = r.opt("PyInterpreterState", {"threads.head", "tstate_head"});
   o.interp.ceval_gil = r.opt("PyInterpreterState", "ceval.gil");

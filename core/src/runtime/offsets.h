@@ -159,6 +159,8 @@ struct Offsets {
   struct { uint64_t im_func = kAbsent, im_self = kAbsent, im_class = kAbsent; } method;  // im_class: 2.7
   struct { uint64_t m_ml = kAbsent, m_self = kAbsent, m_module = kAbsent; } cfunc;
   struct { uint64_t ml_name = kAbsent; } methoddef;
+  // PyDescr_COMMON, the head of every descriptor (PyMethodDescrObject's in the table).
+  struct { uint64_t d_name = kAbsent; } descr;
   struct { uint64_t md_dict = kAbsent; } module;
   struct { uint64_t ob_ref = kAbsent; } cell;
   struct {

@@ -1,25 +1,30 @@
 """What a user checks in the `navigation` scenario: frame selection moves
 through the stack the target wrote down (and stops at its ends with an
 error), the selected frame drives the locals, the source listing and the
-value stack; libpython's commands print libpython's own text, moving by
-eval-loop activations as libpython does (from 3.11 one activation runs
-every frame up to one that C called: here the class body and the module)."""
+value stack; libpython's commands print libpython's own text and move as
+libpython does: over the native frames it shows, each eval loop activation
+with its Python frames (from 3.11 every frame down to one that C called:
+here the class body and the module), and the native frames it names (a
+built-in being called), from the debugger's selected frame."""
 import re
 
 FRAME = re.compile(r'^(\* )?#(\d+) File "(.*)", line (\d+), in (\S+)$', re.M)
 LOCAL = re.compile(r"^ +(\w+) = (.*)$", re.M)
+TRACEBACK_FILE = re.compile(r'^  File "(.*)", line (\d+), in (\S+)$')
 
 # Frames: 0 inner, 1 middle, 2 outer, 3 the class body, 4 <module>. The
 # expected output of each command follows from the selection before it
-# (Selection below models both families of commands).
+# (Selection below models both families of commands). The first py-bt, at
+# the stop, shows which native frames libpython names around the Python
+# ones (they depend on the build: a stripped 3.8+ names none).
 STEPS = [
-    "py-bt", "py-bt-full", "py-down",  # a fresh stop: libpython starts below every frame
+    "py-bt", "py-bt-full", "py-down",
     "pyup", "py-locals", "py-up", "py-bt", "pylist",
     "pyup 5", "pyup", "pydown 3", "py-down", "pydown", "py-down",
     "pyframe 3", "py-locals", "py-print kind", "py-print __name__", "py-print len",
     "py-print nothing_here",
     "pyframe 2", "pystack", "py-list", "py-list 3", "py-list 2, 4", "pystack -l",
-    "pyframe 0", "pylocals", "py-up", "py-up", "py-up", "py-up", "py-up",
+    "pyframe 0", "pylocals", "py-up", "py-up", "py-up", "py-up", "py-up", "py-up",
     "pyframe 0", "opcode-stack", "pyopstack 1",
 ]
 
@@ -32,51 +37,96 @@ def commands(truth):
     return STEPS + ["pyobj " + truth["object"]["id"]] + ["pyobj " + e for e, _ in EXPRESSIONS]
 
 
+def _activations(truth):
+    """The Python frames of each eval loop activation, innermost first: up
+    to 3.10 one each; from 3.11 every frame down to one C called."""
+    inlines = tuple(truth["version_info"]) >= (3, 11)
+    groups = [[]]
+    for i, f in enumerate(truth["stack"]):
+        groups[-1].append(i)
+        if not inlines or f["called_from_c"]:
+            groups.append([])
+    return [g for g in groups if g]
+
+
+def entries_from(first_py_bt, truth, failures):
+    """libpython's entries, innermost first: ("python", [frames]) or
+    ("named", line), from py-bt at the stop, its Python frames checked
+    against the truth."""
+    lines = first_py_bt.split("\n")
+    if lines[0] != "Traceback (most recent call first):":
+        failures.append("`py-bt` at the stop: no traceback:\n" + first_py_bt)
+        return [("python", g) for g in _activations(truth)]
+    named, shown = {}, []  # named: Python frames seen before each named line
+    for line in lines[1:]:
+        m = TRACEBACK_FILE.match(line)
+        if m:
+            shown.append(m.groups())
+        elif line.startswith("  ") and not line.startswith("    "):
+            named.setdefault(len(shown), []).append(line[2:])
+    want = [(f["file"], str(f["line"]), f["co_name"]) for f in truth["stack"]]
+    if shown != want:
+        failures.append("`py-bt` at the stop: want frames %s:\n%s" % (want, first_py_bt))
+    entries = []
+    for group in _activations(truth):
+        entries += [("named", line) for line in named.get(group[0], [])]
+        entries.append(("python", group))
+    entries += [("named", line) for line in named.get(len(truth["stack"]), [])]
+    for kind, line in entries:
+        if kind == "named" and not re.match(r"^(<.*>|Waiting for the GIL|Garbage-collecting|"
+                                            r"PyCFunction invocation \(unable to read \w+\))$", line):
+            failures.append("`py-bt` names a native frame oddly: %r" % line)
+    return entries
+
+
 class Selection(object):
-    """The selected Python frame, as our commands and libpython's move it."""
+    """The selected Python frame as our commands move it, and the entry
+    libpython starts from (the debugger's selected native frame)."""
 
-    def __init__(self, truth):
-        stack = truth["stack"]
-        self.n = len(stack)
-        self.sel, self.chosen = 0, False
-        # ≤3.10 every frame is its own eval-loop activation.
-        inlines = tuple(truth["version_info"]) >= (3, 11)
-        self.ends = [not inlines or f["called_from_c"] or i == self.n - 1
-                     for i, f in enumerate(stack)]
+    def __init__(self, truth, entries):
+        self.n = len(truth["stack"])
+        self.entries = entries
+        self.sel, self.chosen, self.cur = 0, False, 0
 
-    def first(self, i):
-        while i > 0 and not self.ends[i - 1]:
-            i -= 1
-        return i
+    def activation_of(self, frame):
+        return [i for i, (kind, group) in enumerate(self.entries)
+                if kind == "python" and frame in group][0]
 
-    def last(self, i):
-        while i + 1 < self.n and not self.ends[i]:
-            i += 1
-        return i
+    def activation_at_or_above(self):
+        """The entry py-print, py-locals and py-list read: the first
+        activation at or above the current entry."""
+        return [i for i in range(self.cur, len(self.entries)) if self.entries[i][0] == "python"][0]
+
+    def frame_read(self):
+        group = self.entries[self.activation_at_or_above()][1]
+        return self.sel if self.chosen and self.sel in group else group[0]
 
     def move(self, command):
         """Apply a selection command; the error it prints, or None."""
         words = command.split()
         step = int(words[1]) if len(words) > 1 else 1
-        if words[0] == "pyframe":
-            self.sel = int(words[1])
-        elif words[0] == "pyup":
-            if self.sel + 1 >= self.n:
-                return "cpydbg: unable to find an older Python frame"
-            self.sel = min(self.sel + step, self.n - 1)
-        elif words[0] == "pydown":
-            if self.sel == 0:
-                return "cpydbg: unable to find a newer Python frame"
-            self.sel -= min(step, self.sel)
+        if words[0] in ("pyframe", "pyup", "pydown"):
+            if words[0] == "pyframe":
+                self.sel = int(words[1])
+            elif words[0] == "pyup":
+                if self.sel + 1 >= self.n:
+                    return "cpydbg: unable to find an older Python frame"
+                self.sel = min(self.sel + step, self.n - 1)
+            else:
+                if self.sel == 0:
+                    return "cpydbg: unable to find a newer Python frame"
+                self.sel -= min(step, self.sel)
+            self.cur = self.activation_of(self.sel)  # it selects that activation's eval frame
         elif words[0] == "py-up":
-            target = self.last(self.sel) + 1 if self.chosen else 0
-            if target >= self.n:
+            if self.cur + 1 >= len(self.entries):
                 return "Unable to find an older python frame"
-            self.sel = target
+            self.cur += 1
         else:  # py-down
-            if not self.chosen or self.first(self.sel) == 0:
+            if self.cur == 0:
                 return "Unable to find a newer python frame"
-            self.sel = self.first(self.first(self.sel) - 1)
+            self.cur -= 1
+        if words[0].startswith("py-") and self.entries[self.cur][0] == "python":
+            self.sel = self.entries[self.cur][1][0]
         self.chosen = True
         return None
 
@@ -146,29 +196,60 @@ def _libpython_list(truth, n, command):
                    for i in range(start, min(end, len(lines)) + 1))
 
 
-def _summary(truth, i):
-    """libpython's two lines for frame i: its Frame view, its source line."""
-    f = truth["stack"][i]
-    local = ", ".join("%s=%s" % (name, rep) for name, rep in f["slots"])
-    return "#%d Frame 0x[0-9a-f]+, for file %s, line %d, in %s \\(%s\\)\n    %s\n" % (
-        i, re.escape(f["file"]), f["line"], re.escape(f["co_name"]), re.escape(local),
-        re.escape(_source(f, f["line"]).strip()))
-
-
-def _traceback(truth, start):
-    text = "Traceback (most recent call first):\n"
-    for f in truth["stack"][start:]:
-        text += '  File "%s", line %d, in %s\n    %s\n' % (f["file"], f["line"], f["co_name"],
-                                                          _source(f, f["line"]).strip())
+def _summary(truth, entry):
+    """py-bt-full's and py-up's lines for an entry: each frame's Frame view
+    and source line under its native frame's number, or the named line."""
+    kind, what = entry
+    if kind == "named":
+        return r"#\d+ %s\n" % re.escape(what)
+    text = ""
+    for i in what:
+        f = truth["stack"][i]
+        local = ", ".join("%s=%s" % (name, rep) for name, rep in f["slots"])
+        text += "#(?P<n%d>\\d+) Frame 0x[0-9a-f]+, for file %s, line %d, in %s \\(%s\\)\n    %s\n" % (
+            i, re.escape(f["file"]), f["line"], re.escape(f["co_name"]), re.escape(local),
+            re.escape(_source(f, f["line"]).strip()))
     return text
 
 
-def _py_locals(truth, sel, last):
-    """3.11+: each frame of the activation under 'Locals for NAME'; before,
-    the selected frame alone. A class body lists its namespace."""
+def _check_summaries(text, truth, entries, failures, what):
+    """The entries' lines, each activation's frames under one number, the
+    numbers growing outwards."""
+    m = re.match("^" + "".join(_summary(truth, e) for e in entries) + "$", text)
+    if not m:
+        failures.append("%s: want %s as libpython shows them:\n%s" % (what, entries, text))
+        return
+    numbers = [int(n) for n in re.findall(r"^#(\d+) ", text, re.M)]
+    groups = [g for kind, g in entries if kind == "python"]
+    for g in groups:
+        if len(set(int(m.group("n%d" % i)) for i in g)) != 1:
+            failures.append("%s: frames %s of one activation numbered differently:\n%s" % (what, g, text))
+    if numbers != sorted(numbers):
+        failures.append("%s: numbers not growing outwards:\n%s" % (what, text))
+
+
+def _traceback(truth, entries):
+    text = "Traceback (most recent call first):\n"
+    for kind, what in entries:
+        if kind == "named":
+            text += "  %s\n" % what
+            continue
+        for i in what:
+            f = truth["stack"][i]
+            text += '  File "%s", line %d, in %s\n    %s\n' % (f["file"], f["line"], f["co_name"],
+                                                              _source(f, f["line"]).strip())
+    return text
+
+
+def _py_locals(truth, s):
+    """3.11+: each frame of the activation from the one read, under 'Locals
+    for NAME'; before, that frame alone. A class body lists its namespace."""
     headed = tuple(truth["version_info"]) >= (3, 11)
+    group = s.entries[s.activation_at_or_above()][1]
+    first = s.frame_read()
     text = ""
-    for f in truth["stack"][sel:(last if headed else sel) + 1]:
+    for i in (group[group.index(first):] if headed else [first]):
+        f = truth["stack"][i]
         if headed:
             text += "Locals for %s\n" % f["co_name"]
         pairs = f["slots"] if f["slots"] else list(f["locals"].items())
@@ -176,8 +257,8 @@ def _py_locals(truth, sel, last):
     return text
 
 
-def _py_print(truth, name, sel):
-    f = truth["stack"][sel]
+def _py_print(truth, name, frame):
+    f = truth["stack"][frame]
     if name == "kind":
         return "local 'kind' = %s\n" % f["locals"]["kind"]
     if name == "__name__":
@@ -202,7 +283,7 @@ def _check_pyobj(out, truth, failures):
 
 
 def _check_step(command, text, truth, s, failures):
-    what = "`%s` (frame %d selected before)" % (command, s.sel)
+    what = "`%s` (frame %d, libpython's entry %d selected before)" % (command, s.sel, s.cur)
     word = command.split()[0]
     if word in ("pyframe", "pyup", "pydown", "py-up", "py-down"):
         error = s.move(command)
@@ -210,27 +291,20 @@ def _check_step(command, text, truth, s, failures):
             if error not in text:
                 failures.append("%s: want the error %r:\n%s" % (what, error, text))
         elif word.startswith("py-"):
-            want = "".join(_summary(truth, i) for i in range(s.sel, s.last(s.sel) + 1))
-            if not re.match("^" + want + "$", text):
-                failures.append("%s: want frames %d-%d as libpython shows them:\n%s--- got ---\n%s"
-                                % (what, s.sel, s.last(s.sel), want, text))
+            _check_summaries(text, truth, [s.entries[s.cur]], failures, what)
         elif _frames(text) != [_want(truth, s.sel)]:
             failures.append("%s: want frame %s:\n%s" % (what, _want(truth, s.sel), text))
         return
     if command == "py-bt":
-        want = _traceback(truth, s.sel)
+        want = _traceback(truth, s.entries[s.cur:])
     elif command == "py-bt-full":
-        want = "".join(_summary(truth, i) for i in range(s.sel, s.n))
-        if not re.match("^" + want + "$", text):
-            failures.append("%s: want every frame from #%d as libpython shows them:\n%s--- got ---\n%s"
-                            % (what, s.sel, want, text))
-        return
+        return _check_summaries(text, truth, s.entries[s.cur:], failures, what)
     elif command == "py-locals":
-        want = _py_locals(truth, s.sel, s.last(s.sel))
+        want = _py_locals(truth, s)
     elif command.startswith("py-print"):
-        want = _py_print(truth, command.split()[1], s.sel)
+        want = _py_print(truth, command.split()[1], s.frame_read())
     elif command.startswith("py-list"):
-        want = _libpython_list(truth, s.sel, command)
+        want = _libpython_list(truth, s.frame_read(), command)
     elif command in ("pystack", "pystack -l"):
         return _check_stack(text, truth, s.sel, command.endswith("-l"), failures, what)
     elif command == "pylocals":
@@ -254,6 +328,6 @@ def _check_step(command, text, truth, s, failures):
 
 def check(out, truth, failures):
     _check_pyobj(out[len(STEPS):], truth, failures)
-    selection = Selection(truth)
+    selection = Selection(truth, entries_from(out[0], truth, failures))
     for command, text in zip(STEPS, out):
         _check_step(command, text, truth, selection, failures)

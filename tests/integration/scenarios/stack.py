@@ -4,9 +4,10 @@
 # in a recursion, then inside C calls (sorted(key=...) calling map calling
 # Python), a running generator, on 3.5+ two running coroutines
 # (stack_async.py), and stops inside an `except` block of a closure with a
-# cell and a free variable. Two more threads are blocked: one in time.sleep,
-# one waiting for a threading.Lock. A suspended generator and coroutine are
-# kept for pyobj. Before stopping itself with SIGTRAP it writes down, as JSON
+# cell and a free variable. Three more threads: one in time.sleep, one
+# waiting for a threading.Lock, one spinning in Python (so waiting for the
+# GIL). A suspended generator and coroutine are kept for pyobj. Before
+# stopping itself with SIGTRAP it writes down, as JSON
 # at argv[1], every thread's stack as Python sees it (innermost first), the
 # thread ids, the locals and names py-print must find, and the ids and
 # locations of the suspended generator and coroutine.
@@ -46,9 +47,20 @@ def lock_waiter():
     lock.acquire()
 
 
-def start_blocked(target):
+def spinner():
+    while True: pass  # noqa: E701  (one line: the frame is always on it)
+
+
+# What pystack -a says each blocked thread does, by thread name. The
+# spinners run Python, so they wait for the GIL the stopping thread holds
+# (each may be caught between dropping it and waiting: "spins").
+BLOCKED = {"sleeper": "in sleep", "lock_waiter": "waiting on a lock"}
+SPINNERS = 3
+
+
+def start_blocked(target, name=None):
     """A daemon thread, returned once it is on its blocking line."""
-    thread = threading.Thread(target=target, name=target.__name__)
+    thread = threading.Thread(target=target, name=name or target.__name__)
     thread.daemon = True
     thread.start()
     blocking_line = target.__code__.co_firstlineno + 1
@@ -75,6 +87,8 @@ def record(frame, names):
             "native_id": getattr(thread, "native_id", None),
             "main": thread is threading.current_thread(),
             "daemon": thread.daemon,
+            "blocked": BLOCKED.get(thread.name),
+            "spins": thread.name.startswith("spinner"),
             "stack": stack_of(frame if thread is threading.current_thread() else current[thread.ident]),
         })
     truth = {
@@ -153,5 +167,6 @@ next(gen)
 suspended = [(gen, suspended_generator.__code__.co_firstlineno + 1)]
 if sys.version_info >= (3, 5):
     suspended.append(stack_async.suspended())
-blocked = [start_blocked(sleeper), start_blocked(lock_waiter)]
+blocked = [start_blocked(sleeper), start_blocked(lock_waiter)] + [
+    start_blocked(spinner, "spinner-%d" % i) for i in range(SPINNERS)]
 recurse(DEPTH)

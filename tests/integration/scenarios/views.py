@@ -103,6 +103,7 @@ class Finalized(object):
 keeper = Finalized()  # deleted as __main__ is cleared, while the runtime finalizes
 truth = {
     "version": sys.version.split()[0], "version_info": list(sys.version_info[:2]),
+    "builtins_module": remote(len_self) if len_self is not None else None,
     "gc_stop": hasattr(gc, "callbacks"), "gc_known": sys.version_info >= (3, 7),
     "finalizing_known": sys.version_info >= (3, 6),
     "values": [{"name": n, "view": view} for n, _, view in VALUES],

@@ -1,0 +1,34 @@
+// What a thread's C code is doing, read from the names of its native frames
+// (MixedStack's: the mapped files' ELF names, else the debugger's): the
+// frames libpython names in its backtraces between the Python ones, and the
+// states `pystack -a` shows for a thread blocked in C.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "runtime/mixed_stack.h"
+
+namespace cpydbg {
+
+// A native frame libpython's py-bt shows a line for.
+struct LibpythonFrame {
+  enum class Kind { None, WaitingForGil, GarbageCollecting, BuiltinCall, WrapperCall };
+  Kind kind = Kind::None;
+  // BuiltinCall, WrapperCall: the C variable holding what is called
+  // ("func", "func_obj" or "wp"), as each version's libpython reads it.
+  const char* variable = nullptr;
+};
+LibpythonFrame libpython_frame(const Python& py, const std::vector<NativeFrameInfo>& frames,
+                               size_t level);
+
+// What the thread's C code does, from its frames below the innermost eval
+// loop frame (`frames` innermost first; a prefix of the stack will do).
+struct NativeActivity {
+  bool collecting_garbage = false;
+  // "waiting for the GIL", "waiting on a lock", "in sleep", "in select", or "".
+  std::string blocked;
+};
+NativeActivity native_activity(const Python& py, const std::vector<NativeFrameInfo>& frames);
+
+}  // namespace cpydbg
