@@ -385,16 +385,22 @@ const MixedStack& Context::mixed_stack_of(uint64_t lwp, const ThreadInfo* thread
 
 const NativeActivity& Context::native_activity_of(uint64_t lwp) {
   // The frames below the innermost eval loop frame are all it takes: a stack
-  // computed for this stop has them, else unwinding a few is cheaper.
-  constexpr size_t kInnermostFrames = 48;
+  // computed for this stop has them, else the innermost few (unwinding costs
+  // the debugger about 30 µs a frame), more only when they hold no eval frame.
   auto it = native_activities.find(lwp);
   if (it != native_activities.end()) return it->second;
-  auto stack = mixed_stacks.find(lwp);
-  NativeActivity activity =
-      cpydbg::native_activity(python(), stack != mixed_stacks.end()
-                                            ? stack->second.native
-                                            : native_frames_of(python(), lwp, kInnermostFrames));
-  return native_activities.emplace(lwp, std::move(activity)).first->second;
+  std::vector<NativeFrameInfo> frames;
+  if (auto stack = mixed_stacks.find(lwp); stack != mixed_stacks.end()) {
+    frames = stack->second.native;
+  } else {
+    for (size_t depth : {16, 64}) {
+      frames = native_frames_of(python(), lwp, depth);
+      if (frames.size() < depth ||
+          std::any_of(frames.begin(), frames.end(), [](const auto& f) { return f.is_eval; }))
+        break;
+    }
+  }
+  return native_activities.emplace(lwp, cpydbg::native_activity(python(), frames)).first->second;
 }
 
 void Context::follow_in_native_frames(size_t index) {
