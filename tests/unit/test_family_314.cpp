@@ -420,7 +420,10 @@ TEST_CASE("a hand-built 3.14 process runs from its _Py_DebugOffsets") {
                         "#2 File \"/src/app.py\", line 31, in <module>\n");
   auto locals = session.execute("pylocals", "");
   CHECK(locals.output == "#0 File \"/src/app.py\", line 11, in inner\n  a = 7\n");
-  CHECK(session.execute("py-print", "b").output == "cpydbg: local 'b' is unbound\n");
+  // libpython's py-print passes over an unbound local to the globals, which
+  // the debug offsets do not cover.
+  CHECK(session.execute("py-print", "b").output.starts_with(
+      "cpydbg: _Py_DebugOffsets does not cover names beyond the frame's locals"));
   CHECK(session.execute("pyup", "").output == "#1 File \"/src/app.py\", line 21, in outer\n");
 
   auto info = session.execute("pyinfo", "");

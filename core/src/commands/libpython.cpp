@@ -225,6 +225,7 @@ void cmd_py_bt(Context& ctx, const std::vector<std::string>& args, std::ostream&
 
 void cmd_py_bt_full(Context& ctx, const std::vector<std::string>& args, std::ostream& out) {
   if (!args.empty()) throw CommandError("py-bt-full takes no arguments");
+  ctx.python().require(Feature::Locals);
   Stack s = libpython_stack(ctx);
   if (!current_entry(s, out)) return;
   for (size_t i = s.current; i < s.entries.size(); ++i) print_summary(ctx, out, s, s.entries[i]);
@@ -256,6 +257,7 @@ void cmd_py_down(Context& ctx, const std::vector<std::string>&, std::ostream& ou
 
 void cmd_pyprint(Context& ctx, const std::vector<std::string>& args, std::ostream& out) {
   if (args.size() != 1) throw CommandError("py-print: give one variable name");
+  ctx.python().require(Feature::Locals);
   const std::string& name = args[0];
   Stack s = libpython_stack(ctx);
   const Entry* e = current_activation(s, out);
@@ -276,6 +278,7 @@ void cmd_pyprint(Context& ctx, const std::vector<std::string>& args, std::ostrea
   for (size_t i = 0; i < c->slots.size(); ++i)
     if (c->slots[i].name == name)
       if (auto v = ctx.slot_value(f, *c, i)) return print("local", *v);
+  ctx.python().require(Feature::Globals);
   const std::pair<const char*, uint64_t> scopes[] = {
       {"local", f.locals != f.globals ? f.locals : 0}, {"global", f.globals},
       {"builtin", f.builtins}};
@@ -287,6 +290,7 @@ void cmd_pyprint(Context& ctx, const std::vector<std::string>& args, std::ostrea
 }
 
 void cmd_py_locals(Context& ctx, const std::vector<std::string>&, std::ostream& out) {
+  ctx.python().require(Feature::Locals);
   Stack s = libpython_stack(ctx);
   const Entry* e = current_activation(s, out);
   if (!e) return;

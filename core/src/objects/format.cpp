@@ -62,6 +62,7 @@ std::optional<Feature> feature_of(Kind kind) {
     case Kind::Function: return Feature::Function;
     case Kind::Method: return Feature::Method;
     case Kind::CFunction: return Feature::CFunction;
+    case Kind::MethodWrapper: return Feature::MethodWrapper;
     case Kind::Code: return Feature::Code;
     case Kind::Frame: return Feature::Frame;
     case Kind::Generator: case Kind::Coroutine: case Kind::AsyncGenerator: return Feature::Generator;

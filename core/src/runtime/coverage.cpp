@@ -73,6 +73,7 @@ const std::vector<Needs>& needs() {
       {Feature::Method, "bound methods", {"PyMethodObject.im_func", "PyMethodObject.im_self"}},
       {Feature::CFunction, "built-in functions",
        {"PyCFunctionObject.m_ml", "PyCFunctionObject.m_self", "PyMethodDef.ml_name"}},
+      {Feature::MethodWrapper, "method-wrappers", {"PyMethodDescrObject"}},
       {Feature::Code, "code objects",
        {"PyCodeObject.co_name", "PyCodeObject.co_filename", "PyCodeObject.co_firstlineno"}},
       {Feature::Frame, "frame objects", {"PyFrameObject.f_frame"}},

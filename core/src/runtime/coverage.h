@@ -23,7 +23,8 @@ enum class Feature : uint8_t {
   ThreadNames, // the threading module's names in pystack -a
   // The formatter's families.
   Int, Float, Complex, Str, Bytes, ByteArray, Tuple, List, Dict, Set, Range, Slice, MemoryView,
-  Weakref, Function, Method, CFunction, Code, Frame, Generator, Module, Type, Exception,
+  Weakref, Function, Method, CFunction, MethodWrapper, Code, Frame, Generator, Module, Type,
+  Exception,
   Instance, Cell,
   kCount
 };

@@ -3,7 +3,7 @@ against the truth the process wrote."""
 import re
 
 FRAME = re.compile(r'^\*? ?#(\d+) File "(.*)", line (\d+), in (\S+)$', re.M)
-HEADER = re.compile(r'^Thread 0x([0-9a-f]+)(?: \(tid (\d+)\))?(?: "(.*)")?( \[holds the GIL\])?:$', re.M)
+HEADER = re.compile(r'^Thread 0x([0-9a-f]+)(?: \(tid (\d+)\))?(?: "([^"]*)")?(?: \[(.*)\])?:$', re.M)
 # Commands that need what the block does not give, and the feature each names.
 UNCOVERED_NAMES = {"mapping": "dict objects", "members": "set objects",
                    "function": "function objects", "instance": "instances of this type"}
@@ -80,7 +80,8 @@ def check(out, truth, failures):
             failures.append("pystack -a -l: no thread 0x%s in the process" % h.group(1))
             continue
         t = t[0]
-        if h.group(2) != str(t["native_id"]) or bool(h.group(4)) != t["main"]:
+        holds_gil = "holds the GIL" in (h.group(4) or "").split(", ")
+        if h.group(2) != str(t["native_id"]) or holds_gil != t["main"]:
             failures.append("thread header %r: want tid %s, GIL holder %s"
                             % (h.group(0), t["native_id"], t["main"]))
         if h.group(3) is not None:  # threading's names live in dicts: not covered
