@@ -213,6 +213,25 @@ const Entry* current_activation(const Stack& s, std::ostream& out) {
   return nullptr;
 }
 
+// The frame py-print and py-list read, and its code; nullopt with
+// libpython's line printed when there is none.
+struct FrameToRead {
+  FrameInfo frame;
+  const CodeInfo* code = nullptr;
+};
+std::optional<FrameToRead> frame_to_read(Context& ctx, std::ostream& out) {
+  Stack s = libpython_stack(ctx);
+  const Entry* e = current_activation(s, out);
+  if (!e) return std::nullopt;
+  const FrameInfo& f = s.frames[frame_at(ctx, *e)];
+  const CodeInfo* c = ctx.code->get(f.code);
+  if (!c) {
+    out << kUnreadableFrame << "\n";
+    return std::nullopt;
+  }
+  return FrameToRead{f, c};
+}
+
 }  // namespace
 
 void cmd_py_bt(Context& ctx, const std::vector<std::string>& args, std::ostream& out) {
@@ -259,15 +278,10 @@ void cmd_pyprint(Context& ctx, const std::vector<std::string>& args, std::ostrea
   if (args.size() != 1) throw CommandError("py-print: give one variable name");
   ctx.python().require(Feature::Locals);
   const std::string& name = args[0];
-  Stack s = libpython_stack(ctx);
-  const Entry* e = current_activation(s, out);
-  if (!e) return;
-  const FrameInfo& f = s.frames[frame_at(ctx, *e)];
-  const CodeInfo* c = ctx.code->get(f.code);
-  if (!c) {
-    out << kUnreadableFrame << "\n";
-    return;
-  }
+  auto read = frame_to_read(ctx, out);
+  if (!read) return;
+  const FrameInfo& f = read->frame;
+  const CodeInfo* c = read->code;
   auto print = [&](const char* scope, uint64_t value) {
     out << scope << " '" << name << "' = " << ctx.fmt().repr(value, FormatOptions::libpython())
         << "\n";
@@ -308,15 +322,10 @@ void cmd_py_locals(Context& ctx, const std::vector<std::string>&, std::ostream& 
 }
 
 void cmd_py_list(Context& ctx, const std::vector<std::string>& args, std::ostream& out) {
-  Stack s = libpython_stack(ctx);
-  const Entry* e = current_activation(s, out);
-  if (!e) return;
-  const FrameInfo& f = s.frames[frame_at(ctx, *e)];
-  const CodeInfo* c = ctx.code->get(f.code);
-  if (!c) {
-    out << kUnreadableFrame << "\n";
-    return;
-  }
+  auto read = frame_to_read(ctx, out);
+  if (!read) return;
+  const FrameInfo& f = read->frame;
+  const CodeInfo* c = read->code;
   int current = line_at(ctx.python(), *c, f.unit_offset);
   if (current < 0) {
     out << "Unable to read python frame line number\n";
