@@ -62,7 +62,8 @@ void native_entries(Context& ctx, uint64_t lwp, const MixedStack& stack, std::ve
     } else if (f.kind == Kind::GarbageCollecting) {
       out.push_back({level, {}, "Garbage-collecting"});
     } else if (f.variable) {
-      size_t k = size_t(std::find(variables.begin(), variables.end(), f.variable) - variables.begin());
+      size_t k =
+          size_t(std::find(variables.begin(), variables.end(), f.variable) - variables.begin());
       const auto& value = call < values.size() && k < values[call].size() ? values[call][k]
                                                                           : std::nullopt;
       ++call;
@@ -85,7 +86,8 @@ Stack libpython_stack(Context& ctx) {
   } catch (const CommandError&) {  // a thread that runs no Python code
     return s;
   }
-  if (uint64_t lwp = ctx.lwp_of(thread)) native_entries(ctx, lwp, ctx.mixed_stack_of(lwp, &thread), s.entries);
+  if (uint64_t lwp = ctx.lwp_of(thread))
+    native_entries(ctx, lwp, ctx.mixed_stack_of(lwp, &thread), s.entries);
   // The native frames stand in for libpython's only where they hold every
   // Python frame: an unwinder that stops early (LLDB 19 in some builds)
   // would drop the older ones, and our own frame selection with them.
@@ -338,7 +340,9 @@ void cmd_py_list(Context& ctx, const std::vector<std::string>& args, std::ostrea
   int start = current - 5, end = current + 5;
   if (!joined.empty()) {
     size_t comma = joined.find(',');
-    auto number = [&](const std::string& text) { return int(parse_count("py-list", stripped(text))); };
+    auto number = [&](const std::string& text) {
+      return int(parse_count("py-list", stripped(text)));
+    };
     start = number(joined.substr(0, comma));
     end = comma == std::string::npos ? start + 10 : number(joined.substr(comma + 1));
   }

@@ -126,9 +126,10 @@ NativeActivity native_activity(const Python& py, const std::vector<NativeFrameIn
     const std::string& name = frames[level].function;
     out.collecting_garbage |= collects_garbage(name);
     lock |= is_one_of(name, {"PyThread_acquire_lock_timed", "PyThread_acquire_lock",
-                             "PyThread_acquire_lock_timed_with_retries", "lock_PyThread_acquire_lock",
-                             "rlock_acquire", "acquire_timed", "PyMutex_Lock", "_PyMutex_LockTimed",
-                             "_PyMutex_LockSlow", "_PySemaphore_Wait"});
+                             "PyThread_acquire_lock_timed_with_retries",
+                             "lock_PyThread_acquire_lock", "rlock_acquire", "acquire_timed",
+                             "PyMutex_Lock", "_PyMutex_LockTimed", "_PyMutex_LockSlow",
+                             "_PySemaphore_Wait"});
     // 2.7's time.sleep waits in select(): a sleeping frame says which it is.
     sleep |= is_one_of(name, {"time_sleep", "pysleep", "floatsleep", "clock_nanosleep",
                               "__clock_nanosleep", "nanosleep", "__nanosleep"});
