@@ -3,6 +3,7 @@
 # pretty-printers of cpydbg_printers.py. All Python knowledge lives in
 # libcpydbg-gdb.so; this shim only adapts gdb to it.
 import ctypes
+import importlib.util
 import json
 import os
 import sys
@@ -30,6 +31,8 @@ _FRAMEVALS = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_uint64, _U
                               ctypes.c_char_p, _U64P, ctypes.POINTER(ctypes.c_uint8))
 _SELECT = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_uint64)
 _SELECTED = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, _U64P)
+_WRITE = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_uint64, ctypes.c_void_p, ctypes.c_uint64)
+_KIND = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p)
 
 
 class _Callbacks(ctypes.Structure):
@@ -37,11 +40,12 @@ class _Callbacks(ctypes.Structure):
                 ("selected_thread", _THREAD), ("evaluate", _EVAL), ("generation", _GEN),
                 ("module_paths", _MODULES), ("core_mappings", _MAPPINGS),
                 ("thread_lwps", _LWPS), ("native_frames", _NATIVE), ("frame_values", _FRAMEVALS),
-                ("select_frame", _SELECT), ("selected_frame_level", _SELECTED)]
+                ("select_frame", _SELECT), ("selected_frame_level", _SELECTED),
+                ("write_memory", _WRITE), ("process_kind", _KIND)]
 
 
-_LIB.cpydbg_open.restype = ctypes.c_void_p
-_LIB.cpydbg_open.argtypes = [ctypes.POINTER(_Callbacks), ctypes.c_int64]
+_LIB.cpydbg_open_after.restype = ctypes.c_void_p
+_LIB.cpydbg_open_after.argtypes = [ctypes.POINTER(_Callbacks), ctypes.c_int64, ctypes.c_void_p]
 _LIB.cpydbg_close.argtypes = [ctypes.c_void_p]
 _LIB.cpydbg_execute.restype = ctypes.c_void_p
 _LIB.cpydbg_execute.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_int)]
@@ -49,6 +53,12 @@ _LIB.cpydbg_commands_json.restype = ctypes.c_void_p
 _LIB.cpydbg_python_frames_at.restype = ctypes.c_void_p
 _LIB.cpydbg_python_frames_at.argtypes = [ctypes.c_void_p, ctypes.c_uint64]
 _LIB.cpydbg_free.argtypes = [ctypes.c_void_p]
+_LIB.cpydbg_agent_needs.restype = ctypes.c_uint32
+_LIB.cpydbg_agent_needs.argtypes = [ctypes.c_void_p]
+_LIB.cpydbg_agent_release.argtypes = [ctypes.c_void_p]
+_LIB.cpydbg_agent_next_call.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_uint64)]
+_LIB.cpydbg_agent_safe_points.restype = ctypes.c_uint64
+_LIB.cpydbg_agent_safe_points.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_uint64), ctypes.c_uint64]
 
 _stops = [0]  # bumped whenever the inferior may have run
 
@@ -253,34 +263,67 @@ def _selected_frame_level(_ctx, level):
         return 0
 
 
+@_WRITE
+def _write(_ctx, addr, buf, size):
+    try:
+        gdb.selected_inferior().write_memory(addr, ctypes.string_at(buf, size))
+        return 1
+    except (gdb.error, gdb.MemoryError, OverflowError):
+        return 0
+
+
+@_KIND
+def _process_kind(_ctx):
+    return 2 if _is_core() else 0
+
+
 _CALLBACKS = _Callbacks(None, _read, _symbol, _thread, _evaluate, _generation, _module_paths,
                         _core_mappings, _thread_lwps, _native_frames, _frame_values, _select_frame,
-                        _selected_frame_level)
-_sessions = {}  # inferior pid -> session handle
+                        _selected_frame_level, _write, _process_kind)
+_sessions = {}  # (inferior number, pid, is a core) -> session handle
+_latest = {}    # inferior number -> its newest session (its Python breakpoints go on)
 
 
 def _session():
     inf = gdb.selected_inferior()
-    key = (inf.num, inf.pid)
+    # A core keeps its process's pid, which may now belong to another
+    # process, or be that of the live session the core was written from.
+    core = _is_core()
+    key = (inf.num, inf.pid, core)
     if key not in _sessions:
         # A live process is read through /proc/<pid>/mem; a core through gdb.
-        # A core keeps its process's pid, which may now belong to another process.
-        live = inf.pid > 0 and os.path.exists("/proc/%d/mem" % inf.pid) and not _is_core()
-        _sessions[key] = _LIB.cpydbg_open(ctypes.byref(_CALLBACKS), inf.pid if live else 0)
+        live = inf.pid > 0 and os.path.exists("/proc/%d/mem" % inf.pid) and not core
+        _sessions[key] = _LIB.cpydbg_open_after(ctypes.byref(_CALLBACKS), inf.pid if live else 0,
+                                                _latest.get(inf.num))
+        _latest[inf.num] = _sessions[key]
     return _sessions[key]
 
 
 def _is_core():
-    try:
-        return "Local core dump file" in gdb.execute("info target", to_string=True)
-    except gdb.error:
-        return False
+    connection = gdb.selected_inferior().connection  # what the inferior is read through
+    return connection is not None and connection.type == "core"
 
 
 def _take(ptr):
     text = ctypes.string_at(ptr).decode("utf-8", "replace")
     _LIB.cpydbg_free(ptr)
     return text
+
+
+def _run(name, args):
+    ok = ctypes.c_int(0)
+    text = _take(_LIB.cpydbg_execute(_session(), name.encode(), args.encode(), ctypes.byref(ok)))
+    return bool(ok.value), text
+
+
+# Python breakpoints and stepping: the agent's gdb half (cpydbg_breakpoints.py).
+_spec = importlib.util.spec_from_file_location("cpydbg_breakpoints", os.path.join(_HERE, "cpydbg_breakpoints.py"))
+_breakpoints = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_breakpoints)
+_cpydbg_agent = _breakpoints.Agent(_LIB, _session, _run,
+                                   os.path.normpath(os.path.join(_HERE, "..", "..", "..", "lib", "cpydbg",
+                                                                 "libcpydbg-agent.so")),
+                                   _bump)
 
 
 class _Command(gdb.Command):
@@ -290,11 +333,11 @@ class _Command(gdb.Command):
         super().__init__(self._name, gdb.COMMAND_STACK)
 
     def invoke(self, arg, from_tty):
-        ok = ctypes.c_int(0)
-        text = _take(_LIB.cpydbg_execute(_session(), self._name.encode(), arg.encode(), ctypes.byref(ok)))
-        if not ok.value:
+        ok, text = _run(self._name, arg)
+        if not ok:
             raise gdb.GdbError(text.rstrip("\n"))
         gdb.write(text)
+        _cpydbg_agent.after_command(_session())
 
 
 for _info in json.loads(_take(_LIB.cpydbg_commands_json())):

@@ -26,6 +26,16 @@ class CallbackTarget : public cpydbg::Target {
     if (live_ && live_->read(addr, buf, size)) return true;
     return cb_.read_memory && cb_.read_memory(cb_.ctx, addr, buf, size);
   }
+  bool write(uint64_t addr, const void* buf, size_t size) override {
+    if (size > kMaxWrite) return false;
+    if (live_ && live_->write(addr, buf, size)) return true;
+    return cb_.write_memory && cb_.write_memory(cb_.ctx, addr, buf, size);
+  }
+  cpydbg::ProcessKind process_kind() override {
+    if (live_) return cpydbg::ProcessKind::Live;
+    return cb_.process_kind && cb_.process_kind(cb_.ctx) == 2 ? cpydbg::ProcessKind::Core
+                                                               : cpydbg::ProcessKind::None;
+  }
   std::optional<uint64_t> symbol(std::string_view name) override {
     // Once the ELF tables hold the Python runtime, their answer is final:
     // gdb takes ~10 ms to say a name is absent (a full DWARF search).
@@ -171,17 +181,41 @@ char* copy_out(const std::string& s) {
 struct cpydbg_session {
   CallbackTarget target;
   cpydbg::Session session;
-  cpydbg_session(const cpydbg_callbacks& cb, int64_t pid) : target(cb, pid), session(target) {}
+  cpydbg_session(const cpydbg_callbacks& cb, int64_t pid, cpydbg_session* previous)
+      : target(cb, pid), session(target, previous ? previous->session.python_breakpoints() : nullptr) {}
 };
 
 extern "C" {
 
-cpydbg_session* cpydbg_open(const cpydbg_callbacks* cb, int64_t pid) {
+cpydbg_session* cpydbg_open(const cpydbg_callbacks* cb, int64_t pid) { return cpydbg_open_after(cb, pid, nullptr); }
+
+cpydbg_session* cpydbg_open_after(const cpydbg_callbacks* cb, int64_t pid, cpydbg_session* previous) {
   try {
-    return new cpydbg_session(*cb, pid);
+    return new cpydbg_session(*cb, pid, previous);
   } catch (...) {
     return nullptr;
   }
+}
+
+uint32_t cpydbg_agent_needs(cpydbg_session* s) {
+  cpydbg::AgentNeeds n = s->session.agent_needs();
+  return (n.watch ? CPYDBG_AGENT_WATCH : 0) | (n.preload ? CPYDBG_AGENT_PRELOAD : 0) |
+         (n.arm ? CPYDBG_AGENT_ARM : 0) | (n.resume ? CPYDBG_AGENT_RESUME : 0);
+}
+
+void cpydbg_agent_release(cpydbg_session* s) { s->session.agent_release(); }
+
+int cpydbg_agent_next_call(cpydbg_session* s, uint64_t* function) {
+  cpydbg::AgentCall call = s->session.agent_next_call();
+  if (function) *function = call.function;
+  return call.kind == cpydbg::AgentCall::Load ? 1 : call.kind == cpydbg::AgentCall::Activate ? 2 : 0;
+}
+
+uint64_t cpydbg_agent_safe_points(cpydbg_session* s, uint64_t* addrs, uint64_t max) {
+  std::vector<uint64_t> points = s->session.agent_safe_points();
+  uint64_t n = 0;
+  for (; n < points.size() && n < max; ++n) addrs[n] = points[n];
+  return n;
 }
 
 void cpydbg_close(cpydbg_session* s) { delete s; }

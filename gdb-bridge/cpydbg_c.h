@@ -50,6 +50,11 @@ typedef struct cpydbg_callbacks {
   /* The level of the selected thread's selected frame (0: innermost) into
    * *level; return 1, or 0 when there is none. */
   int (*selected_frame_level)(void *ctx, uint64_t *level);
+  /* Write `size` bytes at `addr` (a process /proc/<pid>/mem cannot reach);
+   * return 1 on success, 0 if refused. */
+  int (*write_memory)(void *ctx, uint64_t addr, const void *buf, uint64_t size);
+  /* What is open when there is no live pid: 2 a core file, 0 nothing. */
+  int (*process_kind)(void *ctx);
 } cpydbg_callbacks;
 
 typedef struct cpydbg_session cpydbg_session;
@@ -59,6 +64,11 @@ typedef struct cpydbg_session cpydbg_session;
 __attribute__((visibility("default"))) cpydbg_session *cpydbg_open(const cpydbg_callbacks *cb,
                                                                    int64_t pid);
 __attribute__((visibility("default"))) void cpydbg_close(cpydbg_session *s);
+/* As cpydbg_open, with the Python breakpoints of `previous` (an earlier
+ * session of the same program: a relaunch keeps them); NULL: none yet. */
+__attribute__((visibility("default"))) cpydbg_session *cpydbg_open_after(const cpydbg_callbacks *cb,
+                                                                        int64_t pid,
+                                                                        cpydbg_session *previous);
 
 /* Run a command; returns a malloc'd NUL-terminated string the caller frees
  * with cpydbg_free. *ok is set to 1 on success, 0 when the text is an error. */
@@ -79,6 +89,22 @@ __attribute__((visibility("default"))) char *cpydbg_summary(cpydbg_session *s, u
 /* Those C type names (typedef names and struct tags, without "struct "), as
  * a JSON array of strings. */
 __attribute__((visibility("default"))) char *cpydbg_summarized_types_json(void);
+
+/* Python breakpoints (cpydbg::AgentNeeds, cpydbg::AgentCall): after a
+ * command, what the front end must do for the agent, as bits; at a safe
+ * point, the call to make (0 none, 1 load the agent library, 2 call
+ * *function); the safe points' entry addresses (returns how many). */
+#define CPYDBG_AGENT_WATCH 1u
+#define CPYDBG_AGENT_PRELOAD 2u
+#define CPYDBG_AGENT_ARM 4u
+#define CPYDBG_AGENT_RESUME 8u
+__attribute__((visibility("default"))) uint32_t cpydbg_agent_needs(cpydbg_session *s);
+/* Before detach or quit: an empty request, the agent removes its trace function. */
+__attribute__((visibility("default"))) void cpydbg_agent_release(cpydbg_session *s);
+__attribute__((visibility("default"))) int cpydbg_agent_next_call(cpydbg_session *s, uint64_t *function);
+__attribute__((visibility("default"))) uint64_t cpydbg_agent_safe_points(cpydbg_session *s, uint64_t *addrs,
+                                                                         uint64_t max);
+
 /* The command list as JSON: [{"name", "alias_of", "summary", "help"}]. */
 __attribute__((visibility("default"))) char *cpydbg_commands_json(void);
 __attribute__((visibility("default"))) void cpydbg_free(char *p);

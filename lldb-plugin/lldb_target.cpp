@@ -81,12 +81,15 @@ bool LldbTarget::read(uint64_t addr, void* buf, size_t size) {
 
 ModuleSymbols& LldbTarget::modules() {
   uint32_t stop_id = process_.IsValid() ? process_.GetStopID(false) : 0;
-  if (modules_ && stop_id == modules_stop_id_) return *modules_;
+  // An expression that loads a library (the agent's dlopen at a safe point)
+  // adds a module without a new stop id.
+  uint32_t count = target_.GetNumModules();
+  if (modules_ && stop_id == modules_stop_id_ && count == modules_count_) return *modules_;
   // Each module as one mapping of its first page: the ELF header's load
   // address, which LLDB knows from the dynamic loader (live) or the core's
   // file mappings, stripped files included.
   std::vector<Mapping> maps;
-  for (uint32_t i = 0, n = target_.GetNumModules(); i < n; ++i) {
+  for (uint32_t i = 0; i < count; ++i) {
     lldb::SBModule module = target_.GetModuleAtIndex(i);
     lldb::addr_t header = module.GetObjectFileHeaderAddress().GetLoadAddress(target_);
     char path[4096];
@@ -99,7 +102,32 @@ ModuleSymbols& LldbTarget::modules() {
   }
   modules_ = std::make_unique<ModuleSymbols>(std::move(maps));
   modules_stop_id_ = stop_id;
+  modules_count_ = count;
   return *modules_;
+}
+
+bool LldbTarget::write(uint64_t addr, const void* buf, size_t size) {
+  if (size > kMaxWrite || process_kind() != ProcessKind::Live) return false;
+  lldb::SBError error;
+  return process_.WriteMemory(addr, buf, size, error) == size && error.Success();
+}
+
+ProcessKind LldbTarget::process_kind() {
+  if (!process_.IsValid()) return ProcessKind::None;
+  switch (process_.GetState()) {
+    case lldb::eStateInvalid:
+    case lldb::eStateUnloaded:
+    case lldb::eStateConnected:
+    case lldb::eStateDetached:
+    case lldb::eStateExited:
+      return ProcessKind::None;
+    default:
+      break;
+  }
+  // Core files are opened by a plugin of their own ("elf-core", "minidump").
+  std::string plugin = process_.GetPluginName() ? process_.GetPluginName() : "";
+  return plugin.find("core") != std::string::npos || plugin == "minidump" ? ProcessKind::Core
+                                                                          : ProcessKind::Live;
 }
 
 std::optional<uint64_t> LldbTarget::symbol(std::string_view name) { return modules().find(name); }

@@ -18,6 +18,8 @@ class LldbTarget final : public Target {
       : target_(target), process_(process) {}
 
   bool read(uint64_t addr, void* buf, size_t size) override;
+  bool write(uint64_t addr, const void* buf, size_t size) override;
+  ProcessKind process_kind() override;
   std::optional<uint64_t> symbol(std::string_view name) override;
   std::optional<SelectedThread> selected_thread() override;
   std::optional<uint64_t> evaluate(std::string_view expr, std::string* error) override;
@@ -43,6 +45,7 @@ class LldbTarget final : public Target {
   lldb::SBProcess process_;
   std::unique_ptr<ModuleSymbols> modules_;
   uint32_t modules_stop_id_ = 0;  // the module list of a live process changes as it runs
+  uint32_t modules_count_ = 0;
 };
 
 }  // namespace cpydbg::lldb_plugin

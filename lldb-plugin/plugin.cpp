@@ -4,9 +4,12 @@
 // caught here and reported as one error line.
 #include <lldb/API/LLDB.h>
 
+#include <dlfcn.h>
+
 #include <exception>
 #include <string>
 
+#include "agent.h"
 #include "command_line.h"
 #include "cpydbg/session.h"
 #include "sessions.h"
@@ -17,13 +20,27 @@ namespace {
 
 class PyCommand final : public lldb::SBCommandPluginInterface {
  public:
-  PyCommand(std::string name, Sessions& sessions) : name_(std::move(name)), sessions_(sessions) {}
+  PyCommand(std::string name, Sessions& sessions, Agent& agent)
+      : name_(std::move(name)), sessions_(sessions), agent_(agent) {}
 
   bool DoExecute(lldb::SBDebugger debugger, char** argv,
                  lldb::SBCommandReturnObject& result) override {
     try {
       CommandResult r = sessions_.execute(debugger, name_, join_arguments(argv));
-      return report(result, r.output, r.ok);
+      AgentNeeds needs = r.ok ? sessions_.agent_needs(debugger) : AgentNeeds{};
+      if (needs.resume && !r.output.empty()) {
+        // A step's own words ("Run till exit from …") come before the stop it makes.
+        size_t written = 0;
+        lldb::SBFile out = debugger.GetOutputFile();
+        out.Write(reinterpret_cast<const uint8_t*>(r.output.data()), r.output.size(), &written);
+        out.Flush();
+        r.output.clear();
+      }
+      bool ok = report(result, r.output, r.ok);
+      // Outside the sessions' lock: resuming runs the agent's callbacks.
+      lldb::SBTarget target = debugger.GetSelectedTarget();
+      if (ok) agent_.after_command(debugger, target, needs);
+      return ok;
     } catch (const std::exception& e) {
       return report(result, std::string("cpydbg: internal error: ") + e.what(), false);
     } catch (...) {
@@ -46,7 +63,17 @@ class PyCommand final : public lldb::SBCommandPluginInterface {
 
   std::string name_;
   Sessions& sessions_;
+  Agent& agent_;
 };
+
+// The agent library is installed next to this plugin.
+std::string agent_library_path() {
+  Dl_info self;
+  if (!dladdr(reinterpret_cast<void*>(&agent_library_path), &self) || !self.dli_fname) return kAgentLibrary;
+  std::string path = self.dli_fname;
+  size_t slash = path.rfind('/');
+  return (slash == std::string::npos ? std::string() : path.substr(0, slash + 1)) + kAgentLibrary;
+}
 
 // LLDB prints "Syntax: <syntax>" under the one-line help. When the full help
 // starts with a usage line for this command, use it there and keep the rest
@@ -73,13 +100,14 @@ bool initialize(lldb::SBDebugger debugger) {
   // for every debugger that loads the plugin: the type summaries' callback
   // has no baton to tell them apart (Sessions keys by target anyway).
   static auto* sessions = new Sessions();
+  static auto* agent = new Agent(*sessions, agent_library_path());
   for (const CommandInfo& info : Session::commands()) {
     std::string syntax, long_help;
     split_help(info, syntax, long_help);
     std::string summary = info.summary;
     if (!info.alias_of.empty()) summary += " (alias of '" + info.alias_of + "')";
     lldb::SBCommand cmd = interpreter.AddCommand(
-        info.name.c_str(), new PyCommand(info.name, *sessions), summary.c_str(), syntax.c_str());
+        info.name.c_str(), new PyCommand(info.name, *sessions, *agent), summary.c_str(), syntax.c_str());
     if (!cmd.IsValid()) return false;
     if (!long_help.empty()) cmd.SetHelpLong(long_help.c_str());
   }

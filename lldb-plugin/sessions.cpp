@@ -16,9 +16,11 @@ Session& Sessions::session_for(lldb::SBDebugger& debugger, lldb::SBTarget target
 
   auto it = std::find_if(entries_.begin(), entries_.end(),
                          [&](const std::unique_ptr<Entry>& e) { return e->target == target; });
+  std::shared_ptr<PythonBreakpoints> breakpoints;  // the program's, whichever its process
   if (it != entries_.end()) {
     Entry& e = **it;
     if (e.process_uid == uid && e.pid == pid) return *e.session;
+    breakpoints = e.session->python_breakpoints();
     entries_.erase(it);  // same target, another process: start over
   }
 
@@ -27,7 +29,7 @@ Session& Sessions::session_for(lldb::SBDebugger& debugger, lldb::SBTarget target
   e->process_uid = uid;
   e->pid = pid;
   e->adapter = std::make_unique<LldbTarget>(target, process);
-  e->session = std::make_unique<Session>(*e->adapter);
+  e->session = std::make_unique<Session>(*e->adapter, breakpoints);
   entries_.push_back(std::move(e));
   return *entries_.back()->session;
 }
@@ -73,6 +75,22 @@ std::optional<std::string> Sessions::summary(lldb::SBTarget target, uint64_t add
   lldb::SBDebugger debugger = target.GetDebugger();
   Busy busy(busy_);
   return session_for(debugger, target).summary(addr, type->second);
+}
+
+AgentNeeds Sessions::agent_needs(lldb::SBDebugger debugger) {
+  std::lock_guard<std::recursive_mutex> lock(mutex_);
+  lldb::SBTarget target = debugger.GetSelectedTarget();
+  if (!target.IsValid()) return {};
+  return session_for(debugger, target).agent_needs();
+}
+
+bool Sessions::try_use(lldb::SBTarget target, const std::function<void(Session&)>& use) {
+  std::unique_lock<std::recursive_mutex> lock(mutex_, std::try_to_lock);
+  if (!lock.owns_lock() || busy_ || !target.IsValid()) return false;
+  lldb::SBDebugger debugger = target.GetDebugger();
+  Busy busy(busy_);  // its expressions may have LLDB format values: no summaries meanwhile
+  use(session_for(debugger, target));
+  return true;
 }
 
 }  // namespace cpydbg::lldb_plugin

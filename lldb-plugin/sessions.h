@@ -5,6 +5,7 @@
 
 #include <lldb/API/LLDB.h>
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -21,6 +22,12 @@ class Sessions {
   // Runs one command in the session of the debugger's selected target.
   CommandResult execute(lldb::SBDebugger debugger, const std::string& name,
                         const std::string& args);
+  // What that command needs done for Python breakpoints (AgentNeeds).
+  AgentNeeds agent_needs(lldb::SBDebugger debugger);
+  // From a breakpoint callback: run `use` on the session of `target` unless a
+  // command holds the sessions (it may be the one that resumed the process:
+  // waiting would deadlock). False when it did not run.
+  bool try_use(lldb::SBTarget target, const std::function<void(Session&)>& use);
 
   // The type summary of a pointer to C type `pointee` (a name of
   // Session::summarized_types()) at `addr` in `target`; nullopt when there is

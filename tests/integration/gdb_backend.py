@@ -16,7 +16,7 @@ import tempfile
 
 import sanitizer_env
 
-__all__ = ["run_gdb", "GdbError", "write_command_file"]
+__all__ = ["run_gdb", "run_gdb_commands", "GdbError", "write_command_file"]
 
 
 class GdbError(RuntimeError):
@@ -42,6 +42,60 @@ def write_command_file(marker, commands, path):
         f.write("echo %sEND\\n\n" % marker)
 
 
+def _setup(shim, env, no_separate_debug, tmp):
+    """gdb's settings before the program loads (-iex) and after (-ex), up to
+    the sourced shim; `env` goes to the inferior only."""
+    early = ["set debuginfod enabled off"]
+    pre = ["set pagination off", "set width 0", "set confirm off"]
+    if sanitizer_env.preloading():
+        pre.append("unset environment LD_PRELOAD")
+    if no_separate_debug:
+        early.append("set debug-file-directory " + os.path.join(tmp, "no-debug-files"))
+    for k, v in (env or {}).items():
+        pre.append("set environment %s %s" % (k, v))
+    pre.append("source " + shim)
+    return early, pre
+
+
+def _argv(early, pre):
+    argv = ["gdb", "-nx", "-q", "-batch"]
+    for c in early:
+        argv += ["-iex", c]
+    for c in pre:
+        argv += ["-ex", c]
+    return argv
+
+
+def _run(argv, timeout):
+    try:
+        proc = subprocess.run(argv, env=sanitizer_env.debugger_env(),
+                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, timeout=timeout)
+    except subprocess.TimeoutExpired as e:
+        raise GdbError("gdb timed out after %ds: %s" % (timeout, " ".join(argv))) from e
+    return proc.stdout.decode(errors="replace")
+
+
+def run_gdb_commands(shim, target_args, commands, env=None, no_separate_debug=False, timeout=180):
+    """Run `commands` in one gdb with the shim sourced and return each one's
+    output (the inferior's own output included where it printed it).
+
+    `target_args` says what gdb opens: ["--args", program, ...] or ["-p", pid];
+    the commands run it (`run`, `continue`, `detach`, ...). Raises GdbError
+    when gdb does not get through them.
+    """
+    marker = "__CPYDBG_%s_" % secrets.token_hex(6)
+    with tempfile.TemporaryDirectory(prefix="cpydbg-gdb-") as tmp:
+        cmdfile = os.path.join(tmp, "commands.gdb")
+        early, pre = _setup(shim, env, no_separate_debug, tmp)
+        write_command_file(marker, commands, cmdfile)
+        pre.append("source " + cmdfile)
+        text = _run(_argv(early, pre) + list(target_args), timeout)
+    if marker + "END" not in text:
+        raise GdbError("gdb did not run every command:\n" + text)
+    return re.split(re.escape(marker) + r"\d+\n", text.split(marker + "END")[0])[1:]
+
+
 def run_gdb(program, shim, args=(), env=None, core=None, commands=(), emit=None, gcore=None,
             no_separate_debug=False, timeout=180):
     """Run `commands` in gdb with the cpydbg shim sourced.
@@ -56,16 +110,7 @@ def run_gdb(program, shim, args=(), env=None, core=None, commands=(), emit=None,
     marker = "__CPYDBG_%s_" % secrets.token_hex(6)
     with tempfile.TemporaryDirectory(prefix="cpydbg-gdb-") as tmp:
         cmdfile = os.path.join(tmp, "commands.gdb")
-        # -iex: before gdb loads the program and its debug files.
-        early = ["set debuginfod enabled off"]
-        pre = ["set pagination off", "set width 0", "set confirm off"]
-        if sanitizer_env.preloading():
-            pre.append("unset environment LD_PRELOAD")
-        if no_separate_debug:
-            early.append("set debug-file-directory " + os.path.join(tmp, "no-debug-files"))
-        for k, v in (env or {}).items():
-            pre.append("set environment %s %s" % (k, v))
-        pre.append("source " + shim)
+        early, pre = _setup(shim, env, no_separate_debug, tmp)
         pre.append("echo %sLOADED\\n" % marker)
         if core is None:
             pre.append("run")
@@ -80,19 +125,8 @@ def run_gdb(program, shim, args=(), env=None, core=None, commands=(), emit=None,
             pre.append("gcore " + gcore)
         if core is None:
             pre.append("kill")
-        argv = ["gdb", "-nx", "-q", "-batch"]
-        for c in early:
-            argv += ["-iex", c]
-        for c in pre:
-            argv += ["-ex", c]
-        argv += [program, core] if core else ["--args", program] + list(args)
-        try:
-            proc = subprocess.run(argv, env=sanitizer_env.debugger_env(),
-                                  stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                  stderr=subprocess.STDOUT, timeout=timeout)
-        except subprocess.TimeoutExpired as e:
-            raise GdbError("gdb timed out after %ds: %s" % (timeout, " ".join(argv))) from e
-    text = proc.stdout.decode(errors="replace")
+        argv = _argv(early, pre) + ([program, core] if core else ["--args", program] + list(args))
+        text = _run(argv, timeout)
     if marker + "LOADED" not in text or marker + "STOPPED" not in text:
         raise GdbError("gdb did not load the shim or the target:\n" + text)
     if not emit and not commands:

@@ -18,7 +18,7 @@ import tempfile
 
 import sanitizer_env
 
-__all__ = ["run_lldb", "LldbError"]
+__all__ = ["run_lldb", "run_lldb_commands", "LldbError"]
 
 
 class LldbError(RuntimeError):
@@ -191,6 +191,57 @@ def _read(path):
         return ""
 
 
+def _run_batch(lldb_exe, script_path, crash_path, no_separate_debug, timeout):
+    """LLDB's output for a command file (crash_path: what it runs instead
+    after a crash), LLDB's noise filtered out; never leaves a process behind."""
+    argv = [lldb_exe, "--no-lldbinit", "--no-use-colors", "--batch",
+            # One failing command must not end the file in batch mode.
+            "-o", "settings set interpreter.stop-command-source-on-error false",
+            "-o", "settings set symbols.enable-external-lookup %s"
+            % ("false" if no_separate_debug else "true"),
+            "-s", script_path, "-K", crash_path]
+    if sanitizer_env.preloading():
+        argv[1:1] = ["-o", "settings set target.unset-env-vars LD_PRELOAD"]
+    proc = subprocess.Popen(argv, env=sanitizer_env.debugger_env(),
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        raw, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_tree(proc)
+        raw, _ = proc.communicate()
+        tail = raw.decode(errors="replace")[-2000:]
+        raise LldbError(f"lldb timed out after {timeout}s ({' '.join(argv)}); "
+                        f"output so far:\n{tail}") from None
+    finally:
+        # Batch LLDB kills its inferior on exit; this catches anything left.
+        _kill_tree(proc)
+    text = raw.decode(errors="replace").replace("\r\n", "\n")
+    return _DWARF_NOISE.sub("", _without_python_noise(text))
+
+
+def run_lldb_commands(lldb_exe, plugin, commands, no_separate_debug=False, timeout=120):
+    """Run `commands` in one LLDB with the plugin loaded and return each one's
+    output. The commands open what they debug themselves (`target create`,
+    `process launch`, `process attach`, ...). Raises LldbError when LLDB
+    does not get through them."""
+    marker = f"__CPYDBG_{secrets.token_hex(6)}_"
+    with tempfile.TemporaryDirectory(prefix="cpydbg-lldb-") as tmp:
+        script_path = os.path.join(tmp, "commands.lldb")
+        crash_path = os.path.join(tmp, "after-crash.lldb")
+        # The plugin's load is command 0; its output is not the caller's.
+        write_command_file(marker, [f"plugin load {_quote(plugin)}"] + list(commands), script_path)
+        with open(script_path, "a") as f:
+            f.write(f"platform shell echo {marker}END\n")
+        with open(crash_path, "w") as f:
+            f.write(f"platform shell echo {marker}CRASHED\nprocess kill\n")
+        text = _run_batch(lldb_exe, script_path, crash_path, no_separate_debug, timeout)
+    sections = _sections(text, marker)
+    if "END" not in sections or "CRASHED" in sections:
+        raise LldbError(f"lldb did not run every command\n--- lldb output ---\n{text}")
+    return [_command_output(sections.get(str(i + 1), []), cmd, marker) for i, cmd in enumerate(commands)]
+
+
 def run_lldb(lldb_exe, plugin, program, args=(), env=None, core=None, commands=(), emit=None,
              no_separate_debug=False, timeout=120):
     """Run `commands` in LLDB with the cpydbg plugin and return their outputs.
@@ -220,32 +271,8 @@ def run_lldb(lldb_exe, plugin, program, args=(), env=None, core=None, commands=(
         # command file and runs -K instead: same commands, same markers.
         with open(crash_path, "w") as f:
             f.write("\n".join(after_crash) + "\n")
-        argv = [lldb_exe, "--no-lldbinit", "--no-use-colors", "--batch",
-                # One failing command must not end the file in batch mode.
-                "-o", "settings set interpreter.stop-command-source-on-error false",
-                "-o", "settings set symbols.enable-external-lookup %s"
-                % ("false" if no_separate_debug else "true"),
-                "-s", script_path, "-K", crash_path]
-        if sanitizer_env.preloading():
-            argv[1:1] = ["-o", "settings set target.unset-env-vars LD_PRELOAD"]
-        proc = subprocess.Popen(argv, env=sanitizer_env.debugger_env(),
-                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, start_new_session=True)
-        try:
-            raw, _ = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            _kill_tree(proc)
-            raw, _ = proc.communicate()
-            tail = raw.decode(errors="replace")[-2000:]
-            raise LldbError(f"lldb timed out after {timeout}s ({' '.join(argv)}); "
-                            f"output so far:\n{tail}") from None
-        finally:
-            # Batch LLDB kills its inferior on exit; this catches anything left.
-            _kill_tree(proc)
+        text = _run_batch(lldb_exe, script_path, crash_path, no_separate_debug, timeout)
         inferior = _read(inferior_out)
-
-    text = raw.decode(errors="replace").replace("\r\n", "\n")
-    text = _DWARF_NOISE.sub("", _without_python_noise(text))
     sections = _sections(text, marker)
 
     def fail(what):

@@ -22,6 +22,33 @@ struct CommandInfo {
   std::string help;      // full help: syntax, options, what it prints
 };
 
+class PythonBreakpoints;
+
+// Python breakpoints and stepping work through an agent library the front
+// end loads into the process (agent/cpydbg_agent.h). What the front end must
+// do after a command:
+struct AgentNeeds {
+  bool watch = false;    // keep native breakpoints on the agent's functions
+                         // (kAgentHitFunction: a Python stop; kAgentLoadedFunction:
+                         // the library was just loaded, arm the safe points)
+  bool preload = false;  // no process yet: put the agent in the program's LD_PRELOAD
+  bool arm = false;      // live process: break at the safe points (agent_safe_points)
+                         // and make the calls agent_next_call says there
+  bool resume = false;   // the command was a step: continue the process
+};
+
+// A call to make at a safe point: the thread stopped at the entry of one of
+// agent_safe_points(), so it holds the GIL and no half-done work of its own.
+struct AgentCall {
+  enum Kind { None, Load, Activate };
+  Kind kind = None;       // None: the agent is as it should be, disarm
+  uint64_t function = 0;  // Activate: `int f(void)` to call there
+};
+
+inline constexpr const char* kAgentHitFunction = "cpydbg_agent_hit";
+inline constexpr const char* kAgentLoadedFunction = "cpydbg_agent_loaded";
+inline constexpr const char* kAgentLibrary = "libcpydbg-agent.so";
+
 struct CommandResult {
   std::string output;  // text to print; ends with '\n' when not empty
   bool ok = true;      // false: `output` is the error message
@@ -47,7 +74,9 @@ struct PythonFrameView {
 
 class Session {
  public:
-  explicit Session(Target& target);
+  // `breakpoints`: the list of the program's previous session (a relaunch
+  // keeps its Python breakpoints); a new one when null.
+  explicit Session(Target& target, std::shared_ptr<PythonBreakpoints> breakpoints = nullptr);
   ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -76,6 +105,22 @@ class Session {
 
   // Every command and alias the front ends must register.
   static const std::vector<CommandInfo>& commands();
+
+  // Python breakpoints: to hand to the next session of the same program.
+  std::shared_ptr<PythonBreakpoints> python_breakpoints() const;
+  // What the last command needs the front end to do for the agent.
+  AgentNeeds agent_needs() const;
+  // At a safe point: what to call there (after a Load, ask again). Never throws.
+  AgentCall agent_next_call();
+  // Before the debugger leaves a live process (detach, quit): an empty
+  // request, so that the agent removes its trace function. The breakpoints
+  // stay listed, for a later attach. Never throws.
+  void agent_release();
+  // The functions that are safe points: entered with the GIL held, by every
+  // Python that runs code or waits. Their entry addresses in this process
+  // (empty when the interpreter is not loaded yet).
+  static const std::vector<std::string>& agent_safe_point_functions();
+  std::vector<uint64_t> agent_safe_points();
 
  private:
   struct State;

@@ -13,6 +13,10 @@
 
 namespace cpydbg {
 
+// What the debugger has open: nothing yet (a program not started), a live
+// process, or a core file. Python breakpoints need a live process.
+enum class ProcessKind { None, Live, Core };
+
 struct SelectedThread {
   uint64_t lwp = 0;      // kernel thread id (native_thread_id, 3.11+)
   uint64_t pthread = 0;  // pthread_t (thread_id of every version)
@@ -24,6 +28,13 @@ class Target {
 
   // Read exactly `size` bytes at `addr`. False if any byte is unreadable.
   virtual bool read(uint64_t addr, void* buf, size_t size) = 0;
+
+  // Write `size` bytes at `addr` of a live, stopped process (the agent's
+  // request, cpydbg_agent.h). At most kMaxWrite bytes; false if refused.
+  static constexpr size_t kMaxWrite = 1 << 20;
+  virtual bool write(uint64_t /*addr*/, const void* /*buf*/, size_t /*size*/) { return false; }
+
+  virtual ProcessKind process_kind() { return ProcessKind::None; }
 
   // Address of a symbol (exported or local) from the symbol table; works
   // without DWARF. Nullopt when absent.

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "commands/thread_names.h"
+#include "agent/python_breakpoints.h"
 #include "cpydbg/session.h"
 #include "objects/format.h"
 #include "runtime/code.h"
@@ -55,7 +56,17 @@ struct Context {
   // kernel thread id -> what its C code does (thread_header), for this stop.
   std::map<uint64_t, NativeActivity> native_activities;
 
-  explicit Context(Target& t) : target(t), reader(t) {}
+  // The command line as typed (a breakpoint's condition keeps its spacing).
+  std::string raw_args;
+  // Python breakpoints (shared with the other sessions of this program), the
+  // step to write into the agent once it is there, and what the last command
+  // needs the front end to do.
+  std::shared_ptr<PythonBreakpoints> breakpoints;
+  std::optional<cpydbg_agent_request> pending_step;
+  AgentNeeds agent_needs;
+
+  Context(Target& t, std::shared_ptr<PythonBreakpoints> shared)
+      : target(t), reader(t), breakpoints(std::move(shared)) {}
 
   // Before each command or view: drop what the process may have changed
   // since the last one (its generation moved), and restart the read budget.
@@ -77,6 +88,8 @@ struct Context {
   int line_of(const FrameInfo& frame, const CodeInfo& code);
   // Source text of `line` in `filename`, if the file is readable here.
   std::optional<std::string> source_line(const std::string& filename, int line);
+  // The frame's current source line without its indentation, if readable.
+  std::optional<std::string> frame_source(const FrameInfo& frame);
 
   // `File "app.py", line 42, in handle`
   std::string location(const FrameInfo& frame);
@@ -138,6 +151,20 @@ void cmd_py_list(Context&, const std::vector<std::string>&, std::ostream&);
 
 // Session::summary's text (value_views.cpp); throws when Python is unreadable.
 std::string value_summary(Context& ctx, uint64_t addr, Session::Pointee pointee);
+void cmd_pybreak(Context&, const std::vector<std::string>&, std::ostream&);
+void cmd_pydelete(Context&, const std::vector<std::string>&, std::ostream&);
+void cmd_pystep(Context&, const std::vector<std::string>&, std::ostream&);
+void cmd_pynext(Context&, const std::vector<std::string>&, std::ostream&);
+void cmd_pyfinish(Context&, const std::vector<std::string>&, std::ostream&);
+void cmd_pywhere(Context&, const std::vector<std::string>&, std::ostream&);
+
+// The agent (commands/agent_sync.cpp): bring the one in the process in line
+// with the breakpoints (and `step`, when given), and say what the front end
+// must do. At a safe point: the call to make there.
+AgentNeeds agent_sync(Context& ctx, const cpydbg_agent_request* step = nullptr);
+AgentCall agent_next_call(Context& ctx);
+void agent_release(Context& ctx);
+std::vector<uint64_t> agent_safe_points(Context& ctx);
 
 // pystack -n: the native frames of the selected thread (every thread with
 // `all`), with each eval loop activation's Python frames under it.

@@ -19,7 +19,8 @@ struct Session::State {
   // The generation at which attaching last failed: views asked about every
   // frame of every `bt` must not retry it (and its symbol lookups) each time.
   std::optional<uint64_t> attach_failed_at;
-  explicit State(Target& t) : ctx(t) {}
+  State(Target& t, std::shared_ptr<PythonBreakpoints> breakpoints)
+      : ctx(t, breakpoints ? std::move(breakpoints) : std::make_shared<PythonBreakpoints>()) {}
 };
 
 namespace {
@@ -80,6 +81,48 @@ const std::vector<Entry>& table() {
         "partial layout built from them: what it adds and what it does not cover.\n"
         "--python-version forces the version when it cannot be detected."},
        cmd_pyinfo},
+      {{"pybreak", "", "Set a Python breakpoint, or list them.",
+        "pybreak FILE:LINE [if CONDITION] | pybreak FUNCTION [if CONDITION] | pybreak --main | pybreak\n"
+        "Stop when Python runs line LINE of FILE (a path, or its end: app.py matches\n"
+        "/srv/app.py), or when FUNCTION (a name or a qualified name: Class.method on\n"
+        "3.11+) is called, at its first line. CONDITION is a Python expression evaluated\n"
+        "in that frame: the program stops when it is true, or when it raises (the error\n"
+        "is shown). --main: stop once, at the first line of the main script (set it\n"
+        "before running the program). Without arguments: list the Python breakpoints\n"
+        "(number, location, hits in this process, condition).\n"
+        "Live processes only, started by the debugger (set before `run`, they wait for\n"
+        "the interpreter) or attached to. cpydbg's agent library is loaded into the\n"
+        "process (LD_PRELOAD for a program the debugger starts, else at the next safe\n"
+        "point: a thread entering the eval loop or releasing the GIL) and traces Python\n"
+        "only while a Python breakpoint or step exists. After a stop, pystack, pylocals,\n"
+        "pyopstack and pyobj see the stopped frame; pywhere says why it stopped."},
+       cmd_pybreak},
+      {{"pydelete", "", "Delete Python breakpoints: those numbered, or all.",
+        "pydelete [N ...]\n"
+        "Without numbers, every Python breakpoint goes; once none is left (and no step\n"
+        "is under way) the agent removes its trace function and the program runs at full\n"
+        "speed again."},
+       cmd_pydelete},
+      {{"pystep", "", "Run to the next Python line, entering calls.",
+        "pystep\n"
+        "Continue the selected thread to the next Python line it runs, in this frame, a\n"
+        "function it calls, or its caller once it returns. Other threads run meanwhile."},
+       cmd_pystep},
+      {{"pynext", "", "Run to the next Python line of the selected frame, over calls.",
+        "pynext\n"
+        "Continue until the selected Python frame reaches its next line (calls it makes\n"
+        "run to completion), or returns: then the caller's next line."},
+       cmd_pynext},
+      {{"pyfinish", "", "Run until the selected Python frame returns; show its value.",
+        "pyfinish\n"
+        "Continue until the selected Python frame returns (or yields), and stop there:\n"
+        "the frame is still on the stack, and the value it returns is printed like pyobj."},
+       cmd_pyfinish},
+      {{"pywhere", "", "Show where and why Python stopped: breakpoint, step or return.",
+        "pywhere\n"
+        "After a stop at a Python breakpoint, step or pyfinish: which one, the frame and\n"
+        "its source line, and for pyfinish the value returned. Printed at every such stop."},
+       cmd_pywhere},
       {{"py-bt", "", "libpython's py-bt: the Python backtrace in libpython's format.",
         "py-bt\n"
         "'Traceback (most recent call first):', then each Python frame from the\n"
@@ -160,7 +203,8 @@ size_t parse_count(const std::string& option, const std::string& value) {
   throw CommandError(option + " takes a non-negative number, not '" + value + "'");
 }
 
-Session::Session(Target& target) : state_(std::make_unique<State>(target)) {}
+Session::Session(Target& target, std::shared_ptr<PythonBreakpoints> breakpoints)
+    : state_(std::make_unique<State>(target, std::move(breakpoints))) {}
 Session::~Session() = default;
 
 const std::vector<CommandInfo>& Session::commands() {
@@ -180,12 +224,15 @@ CommandResult Session::execute(std::string_view name, std::string_view args) {
   std::ostringstream out;
   try {
     ctx.start_command();
+    ctx.raw_args = std::string(args);
+    ctx.agent_needs = {};
     if (!state_->layouts_checked) {  // a mistyped directory must not go unnoticed
       state_->layouts_checked = true;
       const std::string& problem = LayoutRegistry::instance().override_problem();
       if (!problem.empty()) out << "warning: " << problem << "\n";
     }
     entry->fn(ctx, split_args(args), out);
+    ctx.agent_needs.watch |= !ctx.breakpoints->list().empty() || ctx.pending_step.has_value();
   } catch (const std::exception& e) {
     std::string msg = e.what();
     return {out.str() + "cpydbg: " + msg + (msg.empty() || msg.back() != '\n' ? "\n" : ""),
@@ -245,6 +292,50 @@ std::optional<std::string> Session::summary(uint64_t addr, Pointee pointee) {
     return value_summary(ctx, addr, pointee);
   } catch (const std::exception&) {
     return std::nullopt;
+  }
+}
+
+std::shared_ptr<PythonBreakpoints> Session::python_breakpoints() const {
+  return state_->ctx.breakpoints;
+}
+
+AgentNeeds Session::agent_needs() const { return state_->ctx.agent_needs; }
+
+AgentCall Session::agent_next_call() {
+  Context& ctx = state_->ctx;
+  try {
+    ctx.start_command();
+    ctx.reader.reset();  // the agent's calls ran the process without a new stop id
+    return cpydbg::agent_next_call(ctx);
+  } catch (const std::exception&) {
+    return {};
+  }
+}
+
+void Session::agent_release() {
+  Context& ctx = state_->ctx;
+  try {
+    ctx.start_command();
+    cpydbg::agent_release(ctx);
+  } catch (const std::exception&) {
+  }
+}
+
+const std::vector<std::string>& Session::agent_safe_point_functions() {
+  // Before a thread waits (sleep, I/O, a lock), and whenever C code runs a
+  // Python function (every call up to 3.10); 2.7's eval loop has the old name.
+  static const std::vector<std::string> names = {"PyEval_SaveThread", "_PyEval_EvalFrameDefault",
+                                                 "PyEval_EvalFrameEx"};
+  return names;
+}
+
+std::vector<uint64_t> Session::agent_safe_points() {
+  Context& ctx = state_->ctx;
+  try {
+    ctx.start_command();
+    return cpydbg::agent_safe_points(ctx);
+  } catch (const std::exception&) {
+    return {};
   }
 }
 
@@ -348,6 +439,15 @@ std::optional<std::string> Context::source_line(const std::string& filename, int
   return it->second[line - 1];
 }
 
+std::optional<std::string> Context::frame_source(const FrameInfo& frame) {
+  const CodeInfo* c = code->get(frame.code);
+  if (!c) return std::nullopt;
+  auto src = source_line(c->filename, line_of(frame, *c));
+  if (!src) return std::nullopt;
+  size_t start = src->find_first_not_of(" \t");
+  return start == std::string::npos ? "" : src->substr(start);
+}
+
 std::string Context::location(const FrameInfo& frame) {
   const CodeInfo* c = code->get(frame.code);
   if (!c) return "<unreadable code object at " + std::to_string(frame.code) + ">";
@@ -362,12 +462,7 @@ std::string Context::frame_line(size_t index, const FrameInfo& frame) {
 void Context::print_frame(std::ostream& out, size_t index, const FrameInfo& f, bool locals,
                           bool selected, const std::string& indent) {
   out << indent << (selected ? "* " : "") << frame_line(index, f) << "\n";
-  if (const CodeInfo* c = code->get(f.code)) {
-    if (auto src = source_line(c->filename, line_of(f, *c))) {
-      size_t start = src->find_first_not_of(" \t");
-      out << indent << "    " << (start == std::string::npos ? "" : src->substr(start)) << "\n";
-    }
-  }
+  if (auto src = frame_source(f)) out << indent << "    " << *src << "\n";
   if (locals) print_locals(out, f, indent + "        ", {2, 20, 200, 2000});
 }
 

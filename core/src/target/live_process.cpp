@@ -23,6 +23,7 @@ LiveProcessTarget::LiveProcessTarget(int pid) : pid_(pid) {
 
 LiveProcessTarget::~LiveProcessTarget() {
   if (fd_ >= 0) ::close(fd_);
+  if (write_fd_ >= 0) ::close(write_fd_);
 }
 
 bool LiveProcessTarget::read(uint64_t addr, void* buf, size_t size) {
@@ -36,6 +37,27 @@ bool LiveProcessTarget::read(uint64_t addr, void* buf, size_t size) {
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return false;  // EIO: unmapped; 0: the process is gone
     out += n;
+    addr += static_cast<uint64_t>(n);
+    size -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
+bool LiveProcessTarget::write(uint64_t addr, const void* buf, size_t size) {
+  if (size > kMaxWrite || addr > uint64_t(INT64_MAX) || size > uint64_t(INT64_MAX) - addr) return false;
+  // Only the debugger that traces the process may write its memory: the
+  // kernel checks that on open.
+  if (write_fd_ < 0) {
+    std::string mem = "/proc/" + std::to_string(pid_) + "/mem";
+    write_fd_ = ::open(mem.c_str(), O_WRONLY | O_CLOEXEC);
+    if (write_fd_ < 0) return false;
+  }
+  auto* in = static_cast<const uint8_t*>(buf);
+  while (size > 0) {
+    ssize_t n = ::pwrite(write_fd_, in, size, static_cast<off_t>(addr));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    in += n;
     addr += static_cast<uint64_t>(n);
     size -= static_cast<size_t>(n);
   }

@@ -33,6 +33,8 @@ class LiveProcessTarget : public Target {
   int pid() const { return pid_; }
 
   bool read(uint64_t addr, void* buf, size_t size) override;
+  bool write(uint64_t addr, const void* buf, size_t size) override;
+  ProcessKind process_kind() override { return ProcessKind::Live; }
   std::optional<uint64_t> symbol(std::string_view name) override;
   std::optional<SelectedThread> selected_thread() override;
   uint64_t generation() override { return generation_; }
@@ -50,6 +52,7 @@ class LiveProcessTarget : public Target {
 
   int pid_;
   int fd_ = -1;
+  int write_fd_ = -1;  // opened on the first write: most sessions never write
   std::string error_;
   uint64_t generation_ = 1;
   ModuleSymbols symbols_;  // in map order: the executable first
