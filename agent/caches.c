@@ -83,6 +83,7 @@ struct code_info *code_info_of(PyFrameObject *frame, const struct cpydbg_agent_r
   struct code_info *info = &codes[i];
   py.Py_IncRef(code);  /* so that no other code object can take its address while cached */
   info->code = code;
+  info->fresh = 1;
   ++codes_used;
   describe(info, request);
   return info;

@@ -19,6 +19,7 @@ struct code_info {
   uint64_t line_bloom;     /* bit (line % 64) of each of their lines: most line events stop here */
   uint64_t function_mask;  /* CPYDBG_BP_FUNCTION slots naming this code's function */
   int is_module;           /* co_name == "<module>" */
+  int fresh;               /* just described; its first call event clears it */
 };
 
 struct frame_info {

@@ -5,6 +5,7 @@
 
 struct python_api py;
 
+/* Functions and data alike: the address the symbol names. */
 #define REQUIRED(name) ok &= (*(void **)&py.name = dlsym(RTLD_DEFAULT, #name)) != NULL
 #define OPTIONAL(name) (*(void **)&py.name = dlsym(RTLD_DEFAULT, #name))
 
@@ -23,6 +24,10 @@ int python_api_resolve(void) {
   REQUIRED(PyObject_IsTrue);
   REQUIRED(PyObject_Str);
   REQUIRED(PyDict_GetItemString);
+  REQUIRED(PyImport_GetModuleDict);
+  REQUIRED(PyCFunction_NewEx);
+  REQUIRED(PyObject_CallFunctionObjArgs);
+  REQUIRED(_Py_NoneStruct);
   REQUIRED(Py_CompileString);
   REQUIRED(PyEval_EvalCode);
   REQUIRED(PyErr_Fetch);

@@ -14,6 +14,16 @@ typedef struct cpydbg_pyframe PyFrameObject;
 typedef struct cpydbg_pytstate PyThreadState;
 typedef struct cpydbg_pyinterp PyInterpreterState;
 typedef int (*Py_tracefunc)(PyObject *obj, PyFrameObject *frame, int what, PyObject *arg);
+typedef PyObject *(*PyCFunction)(PyObject *self, PyObject *args);
+
+/* Its layout has not changed since 2.x. */
+struct PyMethodDef {
+  const char *ml_name;
+  PyCFunction ml_meth;
+  int ml_flags;
+  const char *ml_doc;
+};
+enum { METH_VARARGS = 1 };
 
 /* Stable across every version. */
 enum { PyTrace_CALL = 0, PyTrace_EXCEPTION = 1, PyTrace_LINE = 2, PyTrace_RETURN = 3 };
@@ -35,6 +45,10 @@ struct python_api {
   int (*PyObject_IsTrue)(PyObject *);
   PyObject *(*PyObject_Str)(PyObject *);
   PyObject *(*PyDict_GetItemString)(PyObject *, const char *);
+  PyObject *(*PyImport_GetModuleDict)(void);
+  PyObject *(*PyCFunction_NewEx)(struct PyMethodDef *, PyObject *, PyObject *);
+  PyObject *(*PyObject_CallFunctionObjArgs)(PyObject *, ...);
+  PyObject *_Py_NoneStruct;  /* data: Py_None */
   PyObject *(*Py_CompileString)(const char *, const char *, int);
   PyObject *(*PyEval_EvalCode)(PyObject *, PyObject *, PyObject *);
   void (*PyErr_Fetch)(PyObject **, PyObject **, PyObject **);

@@ -1,15 +1,18 @@
 /* Putting a trace function on every thread of the interpreter, and on the
- * threads that appear later. */
+ * threads that start later. */
 #ifndef CPYDBG_AGENT_THREADS_H
 #define CPYDBG_AGENT_THREADS_H
 
 #include "python_api.h"
 
-/* Install `trace` (NULL: remove it) on every thread. GIL held. */
+/* Install `trace` on every thread (NULL: remove it, and give threading its
+ * own hook back). GIL held. */
 void threads_set_trace(Py_tracefunc trace);
 
-/* Called from call events: a thread state created since the last install
- * (threads start with no trace function) gets `trace` too. */
-void threads_catch_up(Py_tracefunc trace);
+/* From call events: a thread state created since the last install gets the
+ * trace function too (threads start without one). `new_code`: the event's
+ * code object is one not seen before, as a module's import makes them: the
+ * time to look whether the program has imported threading since. */
+void threads_catch_up(int new_code);
 
 #endif

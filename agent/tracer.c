@@ -45,8 +45,6 @@ static struct {
                            a call event starting elsewhere resumes a generator) */
 } slots[CPYDBG_AGENT_MAX_BREAKPOINTS];
 
-static int trace(PyObject *obj, PyFrameObject *frame, int what, PyObject *arg);
-
 static uint64_t request_generation(void) {
   return *(volatile uint64_t *)&REQUEST->generation;
 }
@@ -252,9 +250,10 @@ static int check_breakpoints(struct frame_info *f, PyFrameObject *frame) {
 }
 
 static void on_call(PyFrameObject *frame) {
-  threads_catch_up(trace);
   struct code_info *code = code_info_of(frame, REQUEST);
+  threads_catch_up(code && code->fresh);
   if (!code) return;
+  code->fresh = 0;
   struct frame_info *f = frame_info_start(frame, code);
   f->waiting = code->function_mask;
   if (main_waiting && code->is_module && runs_main(frame)) f->waiting |= main_waiting;

@@ -98,12 +98,12 @@ class Session:
         return path
 
 
-def expect_stop(what, bp, line, function):
+def expect_stop(what, bp, line, function, temporary=False):
     def check(out, fail):
         m = STOP.search(out)
         if not m:
             fail("%s: no Python breakpoint stop in:\n%s" % (what, out))
-        elif (int(m.group(2)), int(m.group(4)), m.group(5)) != (bp, line, function) or \
+        elif (bool(m.group(1)), int(m.group(2)), int(m.group(4)), m.group(5)) != (temporary, bp, line, function) or \
                 not m.group(3).endswith("breakpoints.py"):
             fail("%s: stopped at %s, expected breakpoint %d at line %d in %s" % (what, m.group(0), bp, line, function))
     return check
@@ -140,11 +140,18 @@ def expect_in(what, *texts):
 
 def launch_session(log, core, m):
     s = Session(log)
+    s.add(("cmd", "pybreak --main"),
+          expect_in("pybreak --main", "Temporary Python breakpoint 1 at the main script's first line (pending"))
     s.add(("cmd", "pybreak breakpoints.py:%d" % m["LOOP_CALL"]),
-          expect_in("pybreak before run", "Python breakpoint 1 at breakpoints.py:%d (pending" % m["LOOP_CALL"]))
-    s.add(("cmd", "pybreak triple_plus_one if x == 4"), expect_in("function breakpoint", "Python breakpoint 2 at triple_plus_one if x == 4"))
-    s.add(("cmd", "pybreak breakpoints.py:%d" % m["WORKER_LINE"]), expect_in("thread breakpoint", "Python breakpoint 3 at"))
-    s.add(("run",), expect_stop("run", 1, m["LOOP_CALL"], "compute"))
+          expect_in("pybreak before run", "Python breakpoint 2 at breakpoints.py:%d (pending" % m["LOOP_CALL"]))
+    s.add(("cmd", "pybreak triple_plus_one if x == 4"),
+          expect_in("function breakpoint", "Python breakpoint 3 at triple_plus_one if x == 4"))
+    s.add(("cmd", "pybreak breakpoints.py:%d" % m["WORKER_LINE"]), expect_in("thread breakpoint", "Python breakpoint 4 at"))
+    s.add(("run",), expect_stop("run", 1, m["FIRST_LINE"], "<module>", temporary=True))
+    at_main = s.snapshot()  # nothing is logged before the first line has run
+    s.add(("cmd", "pystack"), lambda out, fail: records(at_main) and fail("the program ran before --main stopped it"))
+    s.add(("cmd", "pybreak"), lambda out, fail: "main script" in out and fail("--main is once only:\n" + out))
+    s.add(("continue",), expect_stop("continue", 2, m["LOOP_CALL"], "compute"))
     first = s.snapshot()
     s.add(("gcore", core))
     loop = lambda snap: {"i": str(last(snap, "loop")["i"]), "total": str(last(snap, "loop")["total"])}  # noqa: E731
@@ -152,7 +159,7 @@ def launch_session(log, core, m):
     s.add(("cmd", "py-print i"), expect_in("py-print", "local 'i' = %d" % 0))
     s.add(("cmd", "pystack"), expect_in("pystack at the stop", "#0 File", "line %d, in compute" % m["LOOP_CALL"], "in launch"))
     s.add(("cmd", "pyopstack"), expect_in("pyopstack at the stop", "line %d" % m["LOOP_CALL"]))
-    s.add(("continue",), expect_stop("continue", 1, m["LOOP_CALL"], "compute"))
+    s.add(("continue",), expect_stop("continue", 2, m["LOOP_CALL"], "compute"))
     second = s.snapshot()
     s.add(("cmd", "pylocals"), expect_locals("hit 2", second, loop))
 
@@ -170,7 +177,7 @@ def launch_session(log, core, m):
 
     # pystep into triple_plus_one(i) from the next hit, then pyfinish out of it (the
     # value it returns is in the log once it has stopped there).
-    s.add(("continue",), expect_stop("continue to hit 3", 1, m["LOOP_CALL"], "compute"))
+    s.add(("continue",), expect_stop("continue to hit 3", 2, m["LOOP_CALL"], "compute"))
     third = s.snapshot()
     s.add(("cmd", "pystep"), expect_step("pystep into a call", m["HELPER_FIRST"], "triple_plus_one"))
     s.add(("cmd", "pylocals"), expect_locals("pystep", third, lambda snap: {"x": str(last(snap, "loop")["i"])}))
@@ -182,16 +189,16 @@ def launch_session(log, core, m):
     s.add(("cmd", "pyfinish"), finished)
     returned = s.snapshot()
 
-    s.add(("cmd", "pydelete 1"), expect_in("pydelete 1", "Deleted Python breakpoint 1."))
-    s.add(("continue",), expect_stop("the conditional function breakpoint", 2, m["HELPER_FIRST"], "triple_plus_one"))
+    s.add(("cmd", "pydelete 2"), expect_in("pydelete 2", "Deleted Python breakpoint 2."))
+    s.add(("continue",), expect_stop("the conditional function breakpoint", 3, m["HELPER_FIRST"], "triple_plus_one"))
     cond = s.snapshot()
     s.add(("cmd", "pylocals"), expect_locals("condition", cond, lambda snap: {"x": str(last(snap, "loop")["i"])}))
     s.add(("cmd", "py-print x"), expect_in("condition held", "local 'x' = 4"))
     s.add(("cmd", "pybreak"), lambda out, fail: [
         fail("pybreak list: no line %r in:\n%s" % (pattern, out))
-        for pattern in (r"^2\s+triple_plus_one\s+1\s+x == 4$", r"^3\s+breakpoints\.py:%d\s+0\s*$" % m["WORKER_LINE"])
+        for pattern in (r"^3\s+triple_plus_one\s+1\s+x == 4$", r"^4\s+breakpoints\.py:%d\s+0\s*$" % m["WORKER_LINE"])
         if not re.search(pattern, out, re.M)])
-    s.add(("continue",), expect_stop("the breakpoint in another thread", 3, m["WORKER_LINE"], "worker"))
+    s.add(("continue",), expect_stop("the breakpoint in another thread", 4, m["WORKER_LINE"], "worker"))
     in_thread = s.snapshot()
     s.add(("cmd", "pystack"), lambda out, fail: expect_in(
         "the other thread's stack", '"%s"' % last(in_thread, "worker")["thread"], "in worker")(out, fail))
@@ -214,7 +221,9 @@ def attach_session(log, m):
     s.add(("continue",), expect_stop("attached", 1, m["TICK_LINE"], "attach"))
     hit = s.snapshot()
     s.add(("cmd", "pylocals"), expect_locals("attached", hit, lambda snap: {"n": str(last(snap, "tick")["n"])}))
-    s.add(("cmd", "pydelete"), expect_in("pydelete", "Deleted 1 Python breakpoint."))
+    # No pydelete: detaching must take the agent out of the way all the same
+    # (the line is run again at once; a breakpoint instruction nobody catches
+    # would kill the program).
     s.add(("detach",))
     return s, hit
 
@@ -257,6 +266,8 @@ def check_finished(what, log, output, failures):
     if "result %d expected %d" % (done["expected"], done["expected"]) not in output:
         failures.append("%s: the program printed the wrong result (expected %d):\n%s"
                         % (what, done["expected"], output[-2000:]))
+    if done["thread_hook"] != "None":
+        failures.append("%s: threading's trace hook is still %s after pydelete" % (what, done["thread_hook"]))
     if main and main["preload"] not in (None, ""):
         failures.append("%s: the program saw LD_PRELOAD=%s (the agent should leave it)" % (what, main["preload"]))
 

@@ -7,7 +7,7 @@
 #   breakpoints.py LOG launch    the program a debugger starts with breakpoints set
 #   breakpoints.py LOG attach    runs until LOG.release exists, for a debugger to attach
 # Python 2.7 and 3.x alike.
-import json
+import json  # MARK: FIRST_LINE
 import os
 import sys
 import threading
@@ -51,7 +51,9 @@ def launch():
     t.join()
     # The same sums without any function a breakpoint could be on.
     expected = sum(3 * i + 1 for i in range(6))
-    record(event="finished", result=result, expected=expected)
+    # After pydelete the agent is gone: threading's trace hook is the program's again.
+    record(event="finished", result=result, expected=expected,
+           thread_hook=repr(getattr(threading, "_trace_hook", None)))
     print("result %d expected %d" % (result, expected))
 
 
