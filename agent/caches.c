@@ -42,7 +42,14 @@ static PyObject *frame_code(PyFrameObject *frame, const struct cpydbg_agent_requ
   }
   if (request->frame_code_offset)
     return *(PyObject **)((char *)frame + request->frame_code_offset);
-  return NULL;
+  /* No offset (the debugger could not read the interpreter's layout yet):
+   * the attribute, slower but on every version. */
+  struct python_errors saved;
+  python_errors_save(&saved);
+  PyObject *code = python_attr((PyObject *)frame, "f_code");
+  python_errors_restore(&saved);
+  if (code) py.Py_DecRef(code);  /* the running frame keeps it alive */
+  return code;
 }
 
 static void describe(struct code_info *info, const struct cpydbg_agent_request *request) {

@@ -26,29 +26,36 @@ static PyObject *on_thread_start(PyObject *self, PyObject *args) {
 static struct PyMethodDef hook_def = {"cpydbg_thread_start", on_thread_start, METH_VARARGS,
                                       "cpydbg's agent: trace the thread that starts"};
 
-/* threading.settrace(hook_to_set), once the program has imported threading. */
-static void set_threading_hook(PyObject *hook_to_set) {
+/* threading.settrace(hook_to_set); 0 when threading has no settrace (not
+ * imported, or its import has not got that far: the module is in
+ * sys.modules from the start). */
+static int set_threading_hook(PyObject *hook_to_set) {
   PyObject *threading = py.PyDict_GetItemString(py.PyImport_GetModuleDict(), "threading");  /* borrowed */
   PyObject *settrace = threading ? python_attr(threading, "settrace") : NULL;
-  if (!settrace) return;
+  if (!settrace) return 0;
   PyObject *result = py.PyObject_CallFunctionObjArgs(settrace, hook_to_set, NULL);
   if (result) py.Py_DecRef(result);
   else py.PyErr_Clear();
   py.Py_DecRef(settrace);
+  return result != NULL;
 }
 
 static void hook_threads(void) {
   if (hooked) return;
   PyObject *threading = py.PyDict_GetItemString(py.PyImport_GetModuleDict(), "threading");
-  if (!threading) return;  /* not imported (yet) */
+  if (!threading) return;
   if (!hook) hook = py.PyCFunction_NewEx(&hook_def, NULL, NULL);
   if (!hook) {
     py.PyErr_Clear();
     return;
   }
-  program_hook = python_attr(threading, "_trace_hook");
-  set_threading_hook(hook);
-  hooked = 1;
+  PyObject *before = python_attr(threading, "_trace_hook");
+  if (set_threading_hook(hook)) {
+    program_hook = before;
+    hooked = 1;
+  } else if (before) {
+    py.Py_DecRef(before);
+  }
 }
 
 static void unhook_threads(void) {
