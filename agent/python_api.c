@@ -12,7 +12,6 @@ struct python_api py;
 int python_api_resolve(void) {
   if (py.resolved) return 1;
   int ok = 1;
-  REQUIRED(Py_IsInitialized);
   REQUIRED(PyEval_SetTrace);
   REQUIRED(PyThreadState_Get);
   REQUIRED(PyThreadState_Swap);

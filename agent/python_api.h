@@ -33,7 +33,6 @@ struct python_api {
   int resolved;  /* 1: every required function below was found */
 
   /* required */
-  int (*Py_IsInitialized)(void);
   void (*PyEval_SetTrace)(Py_tracefunc, PyObject *);
   PyThreadState *(*PyThreadState_Get)(void);
   PyThreadState *(*PyThreadState_Swap)(PyThreadState *);
