@@ -58,7 +58,8 @@ struct cpydbg_agent_request {
   uint64_t generation;         /* bumped after every change of the request */
   uint64_t frame_code_offset;  /* offsetof(PyFrameObject, f_code), for Pythons without PyFrame_GetCode */
   uint64_t frame_lineno_offset;  /* offsetof(PyFrameObject, f_lineno): set during a line event */
-  uint32_t step_kind;          /* enum cpydbg_step_kind */
+  uint32_t step_kind;          /* enum cpydbg_step_kind; the agent sets it back to
+                                  CPYDBG_STEP_NONE at any stop: a step ends there */
   uint32_t reserved;
   uint64_t step_thread;        /* PyThreadState* the step belongs to */
   uint64_t step_frame;         /* PyFrameObject* of CPYDBG_STEP_OVER / _OUT */

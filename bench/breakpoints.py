@@ -22,9 +22,8 @@ times the plain time it is:
 and for hits: the first one's way from the line to gdb's prompt (the
 target stamps time.time() just before the line, gdb's Python reads the
 clock once the stop is reported), and in each debugger the cost of one hit
-with pywhere's report and the `continue` after it (the wall time of a
-session of N hits, less that of the same session whose breakpoint is never
-hit, over N).
+with pywhere's report and the `continue` after it: the median interval
+between the stamps of consecutive hits.
 
 Standard library only: runs under /usr/bin/python3.
 """
@@ -33,10 +32,10 @@ import argparse
 import json
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
@@ -91,32 +90,23 @@ def first_hit_gdb(opts, interp, out, m):
     return (clock - results(out)[0]["stamp"]) * 1000
 
 
-def session_seconds(opts, debugger, interp, out, line, hits):
-    """Wall time of one session: `hits` continues with a breakpoint on `line`."""
-    args = [TARGET, out, "hits", str(hits)]
-    start = time.time()
+def round_trip(opts, debugger, interp, out, m):
+    """ms per hit: its stop, pywhere's report, the prompt and `continue`: the
+    median interval between the target's stamps of consecutive hits."""
+    args = [TARGET, out, "hits", str(opts.hits)]
     if debugger == "gdb":
-        commands = ["pybreak breakpoint_target.py:%d" % line, "run"] + ["continue"] * hits
+        commands = ["pybreak breakpoint_target.py:%d" % m["HIT_LINE"], "run"] + ["continue"] * opts.hits
         gdb_backend.run_gdb_commands(opts.shim, ["--args", interp.exe] + args, commands, env=interp.env,
                                      no_separate_debug=interp.no_separate_debug)
     else:
         commands = ["target create %s" % interp.exe]
         if interp.env:
             commands.append("settings set target.env-vars " + " ".join("%s=%s" % kv for kv in interp.env.items()))
-        commands += ["pybreak breakpoint_target.py:%d" % line,
-                     "process launch -o /dev/null -- %s" % " ".join(args)] + ["process continue"] * hits
+        commands += ["pybreak breakpoint_target.py:%d" % m["HIT_LINE"],
+                     "process launch -o /dev/null -- %s" % " ".join(args)] + ["process continue"] * opts.hits
         lldb_backend.run_lldb_commands(debugger, opts.plugin, commands, no_separate_debug=interp.no_separate_debug)
-    return time.time() - start
-
-
-def round_trip(opts, debugger, interp, tmp, m):
-    """ms per hit: its stop, pywhere's report, the prompt, and `continue`
-    (N hits, less the same session whose breakpoint is never hit; best of 2)."""
-    hit = min(session_seconds(opts, debugger, interp, os.path.join(tmp, "rt%d" % i), m["HIT_LINE"], opts.hits)
-              for i in range(2))
-    idle = min(session_seconds(opts, debugger, interp, os.path.join(tmp, "idle%d" % i), m["NEVER_OTHER"], opts.hits)
-               for i in range(2))
-    return (hit - idle) * 1000 / opts.hits
+    stamps = [r["stamp"] for r in results(out)]
+    return statistics.median(b - a for a, b in zip(stamps, stamps[1:])) * 1000
 
 
 def main():
@@ -149,7 +139,7 @@ def main():
             other = in_gdb(opts, interp, path("other"), m["NEVER_OTHER"], m)
             deleted = min(same["second"], other["second"])
             first = first_hit_gdb(opts, interp, path("first"), m)
-            trips = [round_trip(opts, d, interp, tmp, m) for d in ["gdb"] + opts.lldb]
+            trips = [round_trip(opts, d, interp, path("hits%d" % i), m) for i, d in enumerate(["gdb"] + opts.lldb)]
 
             def cell(t, width=13):
                 return ("%5.0f (x%4.2f)" % (t * 1000, t / base)).rjust(width)

@@ -5,6 +5,8 @@
 #include <lldb/API/LLDB.h>
 
 #include <dlfcn.h>
+#include <limits.h>
+#include <stdlib.h>
 
 #include <exception>
 #include <string>
@@ -66,11 +68,13 @@ class PyCommand final : public lldb::SBCommandPluginInterface {
   Agent& agent_;
 };
 
-// The agent library is installed next to this plugin.
+// The agent library is installed next to this plugin (the file, not a
+// symbolic link to it in LLDB's plug-in directory).
 std::string agent_library_path() {
   Dl_info self;
   if (!dladdr(reinterpret_cast<void*>(&agent_library_path), &self) || !self.dli_fname) return kAgentLibrary;
-  std::string path = self.dli_fname;
+  char real[PATH_MAX];
+  std::string path = realpath(self.dli_fname, real) ? real : self.dli_fname;
   size_t slash = path.rfind('/');
   return (slash == std::string::npos ? std::string() : path.substr(0, slash + 1)) + kAgentLibrary;
 }
