@@ -122,9 +122,9 @@ def main():
     m = marks()
     lldb_names = [re.sub(r".*llvm-(\d+).*", r"lldb-\1", l) if "llvm-" in l else os.path.basename(l)
                   for l in opts.lldb]
-    print("10^6-iteration loop: CPU ms, best of 5 (x plain). A hit: ms from the line to gdb's prompt (first hit);")
-    print("ms per hit, stop + report + continue, in each debugger")
-    print("%-13s %6s %13s %13s %13s %13s %14s %13s %6s  %s" % (
+    print("10^6-iteration loop: CPU ms, best of 5 (x plain; in gdb also x in gdb without breakpoints).")
+    print("A hit: ms from the line to gdb's prompt (first hit); ms per hit, stop + report + continue")
+    print("%-13s %6s %13s %13s %20s %20s %14s %20s %6s  %s" % (
         "python", "plain", "in gdb", "empty trace", "same code", "other code", "pdb", "deleted", "first",
         "per hit: " + ", ".join(["gdb"] + lldb_names)))
     for spec in opts.python or INTERPRETERS:
@@ -141,11 +141,15 @@ def main():
             first = first_hit_gdb(opts, interp, path("first"), m)
             trips = [round_trip(opts, d, interp, path("hits%d" % i), m) for i, d in enumerate(["gdb"] + opts.lldb)]
 
-            def cell(t, width=13):
-                return ("%5.0f (x%4.2f)" % (t * 1000, t / base)).rjust(width)
+            def cell(t, width=13, gdb=False):
+                text = "%5.0f (x%4.2f" % (t * 1000, t / base)
+                # The agent's own share: against the program in gdb without it.
+                text += ", x%4.2f)" % (t / none) if gdb else ")"
+                return text.rjust(width)
             print("%-13s %6.0f %s %s %s %s %s %s %6.1f  %s" % (
-                spec, base * 1000, cell(none), cell(empty), cell(same["first"]), cell(other["first"]),
-                cell(py, 14), cell(deleted), first, ", ".join("%.1f" % t for t in trips)))
+                spec, base * 1000, cell(none), cell(empty), cell(same["first"], 20, True),
+                cell(other["first"], 20, True), cell(py, 14), cell(deleted, 20, True), first,
+                ", ".join("%.1f" % t for t in trips)))
             sys.stdout.flush()
 
 

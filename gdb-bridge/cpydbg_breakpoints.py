@@ -58,6 +58,20 @@ class _Breakpoint(gdb.Breakpoint):
             return False
 
 
+def _write_registers(values):
+    """Set registers of the stopped thread's innermost frame. `set $reg`
+    writes into the *selected* frame, which in a stop() method may still be
+    an outer frame of an earlier stop (there $rip is a return address on the
+    stack): select the innermost one first, and read every value back."""
+    gdb.newest_frame().select()
+    for reg, value in values:
+        gdb.execute("set $%s = %d" % (reg, value))
+    frame = gdb.newest_frame()
+    for reg, value in values:
+        if reg in ("rip", "rsp") and int(frame.read_register(reg)) != value:
+            raise gdb.error("could not set $%s of the stopped thread" % reg)
+
+
 class _Call:
     """A call in flight in one thread: the registers to put back."""
 
@@ -180,14 +194,15 @@ class Agent:
         sp = base - 16 - 8  # 16-byte aligned before the call pushed its return address
         inf.write_memory(sp, struct.pack("<Q", int(self._pad.location.lstrip("*"), 16)))
         self._call.kind = kind
-        for reg, value in zip(("rdi", "rsi"), args):
-            gdb.execute("set $%s = %d" % (reg, value))
-        gdb.execute("set $rax = 0")
-        gdb.execute("set $rsp = %d" % sp)
         # orig_rax -1: the kernel must not restart a system call the thread
         # was in at our new $rip; putting the saved one back restarts it.
-        gdb.execute("set $orig_rax = -1")
-        gdb.execute("set $rip = %d" % function)
+        values = list(zip(("rdi", "rsi"), args)) + [("rax", 0), ("rsp", sp), ("orig_rax", -1),
+                                                     ("rip", function)]
+        try:
+            _write_registers(values)
+        except gdb.error:
+            self._finish_call(disarm=False)  # the thread goes on as it was; a later safe point tries again
+            raise
 
     def _call_returned(self):
         call = self._call
@@ -211,11 +226,11 @@ class Agent:
         return False
 
     def _finish_call(self, disarm):
-        for reg, value in self._call.saved.items():
-            if reg != "orig_rax":
-                gdb.execute("set $%s = %d" % (reg, value))
-        gdb.execute("set $orig_rax = %d" % self._call.saved["orig_rax"])
+        saved = self._call.saved
         self._call = None
+        # orig_rax last: writing $rip may reset it.
+        _write_registers([(r, v) for r, v in saved.items() if r != "orig_rax"] +
+                         [("orig_rax", saved["orig_rax"])])
         if disarm:
             self._disarm()
 

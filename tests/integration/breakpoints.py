@@ -9,13 +9,14 @@ and the stop is checked against that snapshot, never against what cpydbg
 says elsewhere: the breakpoint and line the program is at, its loop
 variable, the value a function returned, the thread. One debugger session
 per path runs all of its checks:
-  launch    pybreak before `run` (a line in a loop: hit 1, then hit 2 after
-            continue; a function with a condition; a line in another
-            thread), pynext over a call, pystep into one, pyfinish with the
-            value returned, pystack/pylocals/py-print/pyopstack in the
-            stopped frame, pybreak's list with hit counts, pydelete and the
-            program's own output; then the core gdb wrote at the first stop
-            refuses pybreak and pystep with one line.
+  launch    pybreak --main and pybreak before `run` (a line in a loop: hit
+            1, then hit 2 after continue; a function with a condition; a
+            line in another thread), pynext over a call, pystep into one,
+            pyfinish with the value returned, pystack/pylocals/py-print/
+            pyopstack in the stopped frame, pybreak's list with hit counts,
+            a native stop (the program's SIGTRAP, as Ctrl-C) and pystep from
+            it, pydelete and the program's own output; then the core gdb
+            wrote at the first stop refuses pybreak and pystep with one line.
   --attach  a running process attached to (gdb -p, process attach -p): a
             breakpoint set then, its hit, pydelete, detach, and the program
             running on to its end.
@@ -198,6 +199,12 @@ def launch_session(log, core, m):
         fail("pybreak list: no line %r in:\n%s" % (pattern, out))
         for pattern in (r"^3\s+triple_plus_one\s+1\s+x == 4$", r"^4\s+breakpoints\.py:%d\s+0\s*$" % m["WORKER_LINE"])
         if not re.search(pattern, out, re.M)])
+    s.add(("continue",))  # the program's own SIGTRAP: a native stop
+    s.add(("cmd", "pywhere"), expect_in("a native stop", "The program is not stopped at a Python breakpoint or step."))
+    s.add(("cmd", "pystep"), expect_step("pystep from a native stop", m["AFTER_SIGNAL"], "launch"))
+    stepped = s.snapshot()
+    s.add(("cmd", "pylocals"), lambda out, fail: last(stepped, "after-signal") and fail(
+        "pystep stopped after its line had run"))
     s.add(("continue",), expect_stop("the breakpoint in another thread", 4, m["WORKER_LINE"], "worker"))
     in_thread = s.snapshot()
     s.add(("cmd", "pystack"), lambda out, fail: expect_in(

@@ -179,16 +179,16 @@ void cmd_pywhere(Context& ctx, const std::vector<std::string>&, std::ostream& ou
       break;
     }
   if (frames.empty()) throw CommandError("no Python frames in the stopped thread");
+  // The stopped thread is the debugger's selected one by now (LLDB selects
+  // it after running the breakpoint's commands: this one among them).
   ThreadInfo selected;
-  bool here = true;
   try {
     ctx.selected_frames(&selected);
-    here = selected.tstate == stopped->tstate;
+    if (selected.tstate == stopped->tstate) ctx.selected_frame = index;
   } catch (const CommandError&) {
-    here = false;
   }
-  if (here) ctx.selected_frame = index;
-  else out << ctx.thread_header(*stopped) << ":\n";
+  // As gdb says "Thread 2 "name" hit Breakpoint 1" once there are threads.
+  if (threads.size() > 1) out << ctx.thread_header(*stopped) << ":\n";
 
   const FrameInfo& f = frames[index];
   switch (report->stop_reason) {

@@ -9,6 +9,7 @@
 # Python 2.7 and 3.x alike.
 import json  # MARK: FIRST_LINE
 import os
+import signal
 import sys
 import threading
 import time
@@ -46,6 +47,10 @@ def worker(items):
 def launch():
     record(event="main", preload=os.environ.get("LD_PRELOAD"))
     result = compute(6)
+    # A stop of the debugger's own in the middle (what Ctrl-C makes), with
+    # Python breakpoints set: they must go on working after it.
+    os.kill(os.getpid(), signal.SIGTRAP)
+    record(event="after-signal")  # MARK: AFTER_SIGNAL
     t = threading.Thread(target=worker, args=([10, 20],), name="worker-1")
     t.start()
     t.join()
