@@ -320,6 +320,8 @@ def _run(name, args):
 _spec = importlib.util.spec_from_file_location("cpydbg_breakpoints", os.path.join(_HERE, "cpydbg_breakpoints.py"))
 _breakpoints = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_breakpoints)
+if "_cpydbg_agent" in globals():  # sourced again: one set of event handlers
+    _cpydbg_agent.close()
 _cpydbg_agent = _breakpoints.Agent(_LIB, _session, _run,
                                    os.path.normpath(os.path.join(_HERE, "..", "..", "..", "lib", "cpydbg",
                                                                  "libcpydbg-agent.so")),

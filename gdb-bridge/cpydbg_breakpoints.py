@@ -62,7 +62,8 @@ def _write_registers(values):
     """Set registers of the stopped thread's innermost frame. `set $reg`
     writes into the *selected* frame, which in a stop() method may still be
     an outer frame of an earlier stop (there $rip is a return address on the
-    stack): select the innermost one first, and read every value back."""
+    stack): select the innermost one first, and check that $rip and $rsp
+    (what decides where the thread goes) hold what was written."""
     gdb.newest_frame().select()
     for reg, value in values:
         gdb.execute("set $%s = %d" % (reg, value))
@@ -92,13 +93,21 @@ class Agent:
         self._armed = False              # the agent must be loaded or activated
         self._wanted = False             # Python breakpoints exist
         self._call = None
-        gdb.events.stop.connect(self._on_stop)
-        gdb.events.new_objfile.connect(self._on_new_objfile)
-        gdb.events.exited.connect(self._on_exit)
-        gdb.events.gdb_exiting.connect(lambda _event: self.release())
+        self._events = [(gdb.events.stop, self._on_stop), (gdb.events.new_objfile, self._on_new_objfile),
+                        (gdb.events.exited, self._on_exit), (gdb.events.gdb_exiting, self._on_gdb_exiting)]
+        for registry, handler in self._events:
+            registry.connect(handler)
         # Before `detach`, the process gets an empty request: the agent then
         # removes its trace function, and the process runs as before.
         gdb.execute("define hook-detach\npython _cpydbg_agent.release()\nend", to_string=True)
+
+    def close(self):
+        """Undo __init__ (cpydbg.py sourced again makes a new Agent)."""
+        for registry, handler in self._events:
+            registry.disconnect(handler)
+        for bp in self._safe_points + [self._pad, self._hit]:
+            if bp is not None and bp.is_valid():
+                bp.delete()
 
     # ---- after each command ----
 
@@ -241,6 +250,9 @@ class Agent:
                 self._hit in event.breakpoints:
             ok, text = self._run_command("pywhere", "")
             gdb.write(text, gdb.STDOUT if ok else gdb.STDERR)
+
+    def _on_gdb_exiting(self, _event):
+        self.release()
 
     def _on_new_objfile(self, _event):
         if self._wanted:

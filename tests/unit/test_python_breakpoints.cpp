@@ -160,8 +160,12 @@ TEST_CASE("pybreak writes the request into the agent and says what the front end
   process.state.report.hit_number[0] = 1;
   process.state.report.hit_count[0] = 2;
   std::string listed = run(session, "pybreak", "");
-  CHECK(listed.find("1    app.py:10  2     i == 3") != std::string::npos);
-  CHECK(listed.find("2    handle     0") != std::string::npos);
+  CHECK(listed == "Num  Where      Hits  Condition\n"
+                 "1    app.py:10  2     i == 3\n"
+                 "2    handle     0\n");
+  process.state.report.tracing = 0;
+  CHECK(run(session, "pybreak", "").find("Not active in this process yet") != std::string::npos);
+  process.state.report.tracing = 1;
 
   CHECK(run(session, "pydelete", "1") == "Deleted Python breakpoint 1.\n");
   CHECK(r.breakpoints[0].number == 0);

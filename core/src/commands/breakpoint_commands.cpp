@@ -50,10 +50,16 @@ void list_breakpoints(Context& ctx, std::ostream& out) {
   out << std::left << std::setw(5) << "Num" << std::setw(int(width) + 2) << "Where" << std::setw(6) << "Hits"
       << "Condition\n";
   for (const auto& b : list) {
-    out << std::left << std::setw(5) << b.number << std::setw(int(width) + 2) << b.location()
+    std::ostringstream row;
+    row << std::left << std::setw(5) << b.number << std::setw(int(width) + 2) << b.location()
         << std::setw(6) << hits_of(b, report)
-        << (b.kind == PythonBreakpoint::Kind::Main ? "(once)" : b.condition) << "\n";
+        << (b.kind == PythonBreakpoint::Kind::Main ? "(once)" : b.condition);
+    std::string text = row.str();
+    out << text.substr(0, text.find_last_not_of(' ') + 1) << "\n";
   }
+  // Where a user looks when a breakpoint does nothing: no safe point yet.
+  if (ctx.target.process_kind() == ProcessKind::Live && (!report || !report->tracing))
+    out << "Not active in this process yet: the agent starts at the process's next safe point.\n";
 }
 
 // The thread and Python frame a step applies to: the selected ones.
