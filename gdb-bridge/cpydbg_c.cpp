@@ -23,8 +23,10 @@ class CallbackTarget : public cpydbg::Target {
     if (pid > 0) live_ = std::make_unique<cpydbg::LiveProcessTarget>(int(pid));
   }
   bool read(uint64_t addr, void* buf, size_t size) override {
+    ++stats_.reads;
+    stats_.bytes_read += size;
     if (live_ && live_->read(addr, buf, size)) return true;
-    return cb_.read_memory && cb_.read_memory(cb_.ctx, addr, buf, size);
+    return cb_.read_memory && call(cb_.read_memory, addr, buf, size);
   }
   bool write(uint64_t addr, const void* buf, size_t size) override {
     if (size > kMaxWrite) return false;
@@ -44,24 +46,24 @@ class CallbackTarget : public cpydbg::Target {
     if (*elf_has_python_) return std::nullopt;
     uint64_t addr = 0;
     std::string n(name);
-    if (cb_.lookup_symbol && cb_.lookup_symbol(cb_.ctx, n.c_str(), &addr)) return addr;
+    if (cb_.lookup_symbol && call(cb_.lookup_symbol, n.c_str(), &addr)) return addr;
     return std::nullopt;
   }
   std::optional<cpydbg::SelectedThread> selected_thread() override {
     cpydbg::SelectedThread t;
-    if (cb_.selected_thread && cb_.selected_thread(cb_.ctx, &t.lwp, &t.pthread)) return t;
+    if (cb_.selected_thread && call(cb_.selected_thread, &t.lwp, &t.pthread)) return t;
     return std::nullopt;
   }
   std::optional<uint64_t> evaluate(std::string_view expr, std::string* error) override {
     uint64_t value = 0;
     char msg[512] = "";
     std::string e(expr);
-    if (cb_.evaluate && cb_.evaluate(cb_.ctx, e.c_str(), &value, msg, sizeof msg)) return value;
+    if (cb_.evaluate && call(cb_.evaluate, e.c_str(), &value, msg, sizeof msg)) return value;
     if (error) *error = msg;
     return std::nullopt;
   }
   uint64_t generation() override {
-    uint64_t gen = cb_.generation ? cb_.generation(cb_.ctx) : 0;
+    uint64_t gen = cb_.generation ? call(cb_.generation) : 0;
     // The live process ran: it may have loaded or unloaded libraries.
     if (live_ && gen != live_generation_) live_->refresh();
     live_generation_ = gen;
@@ -70,7 +72,7 @@ class CallbackTarget : public cpydbg::Target {
   std::vector<uint64_t> thread_lwps() override {
     std::vector<uint64_t> lwps(4096);
     uint64_t n = 0;
-    if (!cb_.thread_lwps || !cb_.thread_lwps(cb_.ctx, lwps.data(), lwps.size(), &n)) return {};
+    if (!cb_.thread_lwps || !call(cb_.thread_lwps, lwps.data(), lwps.size(), &n)) return {};
     lwps.resize(std::min<uint64_t>(n, lwps.size()));
     return lwps;
   }
@@ -79,7 +81,7 @@ class CallbackTarget : public cpydbg::Target {
     std::string names(pcs.size() * 64, '\0');
     uint64_t n = 0;
     if (!cb_.native_frames ||
-        !cb_.native_frames(cb_.ctx, lwp, pcs.data(), names.data(), names.size(), pcs.size(), &n))
+        !call(cb_.native_frames, lwp, pcs.data(), names.data(), names.size(), pcs.size(), &n))
       return {};
     std::vector<NativeFrame> frames(std::min<uint64_t>(n, pcs.size()));
     std::istringstream lines(names.c_str());
@@ -94,7 +96,7 @@ class CallbackTarget : public cpydbg::Target {
   }
   std::optional<size_t> selected_native_level() override {
     uint64_t level = 0;
-    if (cb_.selected_frame_level && cb_.selected_frame_level(cb_.ctx, &level)) return level;
+    if (cb_.selected_frame_level && call(cb_.selected_frame_level, &level)) return level;
     return std::nullopt;
   }
   std::vector<FrameValues> native_frame_values(uint64_t lwp, const std::vector<size_t>& levels,
@@ -106,8 +108,8 @@ class CallbackTarget : public cpydbg::Target {
     std::vector<uint64_t> at(levels.begin(), levels.end());
     std::vector<uint64_t> values(levels.size() * names.size());
     std::vector<uint8_t> valid(values.size());
-    if (!cb_.frame_values(cb_.ctx, lwp, at.data(), at.size(), joined.c_str(), values.data(),
-                          valid.data()))
+    if (!call(cb_.frame_values, lwp, at.data(), at.size(), joined.c_str(), values.data(),
+              valid.data()))
       return out;
     for (size_t f = 0; f < levels.size(); ++f)
       for (size_t i = 0; i < names.size(); ++i)
@@ -115,7 +117,7 @@ class CallbackTarget : public cpydbg::Target {
     return out;
   }
   bool select_native_frame(size_t level) override {
-    return cb_.select_frame && cb_.select_frame(cb_.ctx, level);
+    return cb_.select_frame && call(cb_.select_frame, level);
   }
   CodeSymbol symbol_at(uint64_t addr) override {
     if (live_) return live_->symbol_at(addr);
@@ -125,7 +127,7 @@ class CallbackTarget : public cpydbg::Target {
     if (live_) return live_->module_paths();
     std::vector<std::string> paths;
     std::string buf(1 << 16, '\0');
-    if (!cb_.module_paths || !cb_.module_paths(cb_.ctx, buf.data(), buf.size())) return paths;
+    if (!cb_.module_paths || !call(cb_.module_paths, buf.data(), buf.size())) return paths;
     buf.resize(std::strlen(buf.c_str()));
     for (size_t start = 0; start < buf.size();) {
       size_t end = buf.find('\n', start);
@@ -137,6 +139,12 @@ class CallbackTarget : public cpydbg::Target {
   }
 
  private:
+  // Every call into gdb goes through here, counted (Target::stats).
+  template <typename Callback, typename... Args>
+  auto call(Callback callback, Args... args) -> decltype(callback(nullptr, args...)) {
+    ++stats_.round_trips;
+    return callback(cb_.ctx, args...);
+  }
   // The symbol from the mapped files' ELF tables (live: /proc/<pid>/maps;
   // core: its mappings as gdb lists them), without a gdb round trip.
   std::optional<uint64_t> elf_symbol(std::string_view name) {
@@ -150,7 +158,7 @@ class CallbackTarget : public cpydbg::Target {
   std::vector<cpydbg::Mapping> core_mappings() {
     std::vector<cpydbg::Mapping> maps;
     std::string buf(1 << 20, '\0');
-    if (!cb_.core_mappings || !cb_.core_mappings(cb_.ctx, buf.data(), buf.size())) return maps;
+    if (!cb_.core_mappings || !call(cb_.core_mappings, buf.data(), buf.size())) return maps;
     std::istringstream in(buf.c_str());
     for (std::string line; std::getline(in, line);) {
       std::istringstream fields(line);

@@ -66,7 +66,10 @@ std::optional<uint64_t> scalar_of(lldb::SBValue value, std::string* error) {
 
 bool LldbTarget::read(uint64_t addr, void* buf, size_t size) {
   if (size == 0) return true;
+  ++stats_.reads;
+  stats_.bytes_read += size;
   if (process_.IsValid()) {
+    ++stats_.round_trips;
     lldb::SBError error;
     size_t got = process_.ReadMemory(addr, buf, size, error);
     // A short read means part of the range is unmapped: all or nothing.
@@ -83,6 +86,7 @@ ModuleSymbols& LldbTarget::modules() {
   uint32_t stop_id = process_.IsValid() ? process_.GetStopID(false) : 0;
   // An expression that loads a library (the agent's dlopen at a safe point)
   // adds a module without a new stop id.
+  ++stats_.round_trips;
   uint32_t count = target_.GetNumModules();
   if (modules_ && stop_id == modules_stop_id_ && count == modules_count_) return *modules_;
   // Each module as one mapping of its first page: the ELF header's load
@@ -90,6 +94,7 @@ ModuleSymbols& LldbTarget::modules() {
   // file mappings, stripped files included.
   std::vector<Mapping> maps;
   for (uint32_t i = 0; i < count; ++i) {
+    ++stats_.round_trips;
     lldb::SBModule module = target_.GetModuleAtIndex(i);
     lldb::addr_t header = module.GetObjectFileHeaderAddress().GetLoadAddress(target_);
     char path[4096];
@@ -140,6 +145,7 @@ lldb::SBFrame LldbTarget::selected_frame() {
 
 std::optional<SelectedThread> LldbTarget::selected_thread() {
   if (!process_.IsValid()) return std::nullopt;
+  ++stats_.round_trips;
   lldb::SBThread thread = process_.GetSelectedThread();
   if (!thread.IsValid()) return std::nullopt;
   SelectedThread out;
@@ -163,6 +169,7 @@ std::optional<uint64_t> LldbTarget::evaluate(std::string_view expr_view, std::st
     if (error) *error = "empty expression";
     return std::nullopt;
   }
+  ++stats_.round_trips;
   // Cheap paths first: LLDB's expression parser costs a clang compile.
   if (auto v = parse_integer(expr)) return v;
   lldb::SBFrame frame = selected_frame();
@@ -183,24 +190,29 @@ std::optional<uint64_t> LldbTarget::evaluate(std::string_view expr_view, std::st
 uint64_t LldbTarget::generation() {
   // Expression evaluation runs the process but leaves its memory as it was;
   // counting those stops would throw the caches away for nothing.
+  ++stats_.round_trips;
   return process_.IsValid() ? process_.GetStopID(false) : 0;
 }
 
 std::vector<uint64_t> LldbTarget::thread_lwps() {
   std::vector<uint64_t> lwps;
   if (!process_.IsValid()) return lwps;
-  for (uint32_t i = 0, n = process_.GetNumThreads(); i < n; ++i)
+  const uint32_t n = process_.GetNumThreads();
+  stats_.round_trips += 1 + n;
+  for (uint32_t i = 0; i < n; ++i)
     lwps.push_back(process_.GetThreadAtIndex(i).GetThreadID());
   return lwps;
 }
 
 std::vector<Target::NativeFrame> LldbTarget::native_frames(uint64_t lwp, size_t max) {
   std::vector<NativeFrame> out;
+  ++stats_.round_trips;
   lldb::SBThread thread = process_.IsValid() ? process_.GetThreadByID(lwp) : lldb::SBThread();
   if (!thread.IsValid()) return out;
   max = std::min(max, kMaxNativeFrames);
   // GetNumFrames would unwind the whole stack first.
   for (uint32_t i = 0; out.size() < max; ++i) {
+    ++stats_.round_trips;
     lldb::SBFrame frame = thread.GetFrameAtIndex(i);
     if (!frame.IsValid()) break;
     NativeFrame f;
@@ -220,6 +232,7 @@ std::vector<Target::NativeFrame> LldbTarget::native_frames(uint64_t lwp, size_t 
 std::vector<Target::FrameValues> LldbTarget::native_frame_values(
     uint64_t lwp, const std::vector<size_t>& levels, const std::vector<std::string>& names) {
   std::vector<FrameValues> out(levels.size(), FrameValues(names.size()));
+  stats_.round_trips += 1 + levels.size();
   lldb::SBThread thread = process_.IsValid() ? process_.GetThreadByID(lwp) : lldb::SBThread();
   if (!thread.IsValid()) return out;
   for (size_t i = 0; i < levels.size(); ++i) {
@@ -232,12 +245,14 @@ std::vector<Target::FrameValues> LldbTarget::native_frame_values(
 }
 
 bool LldbTarget::select_native_frame(size_t level) {
+  ++stats_.round_trips;
   lldb::SBThread thread = process_.IsValid() ? process_.GetSelectedThread() : lldb::SBThread();
   return thread.IsValid() && level < thread.GetNumFrames() &&
          thread.SetSelectedFrame(uint32_t(level)).IsValid();
 }
 
 std::optional<size_t> LldbTarget::selected_native_level() {
+  ++stats_.round_trips;
   lldb::SBThread thread = process_.IsValid() ? process_.GetSelectedThread() : lldb::SBThread();
   lldb::SBFrame frame = thread.IsValid() ? thread.GetSelectedFrame() : lldb::SBFrame();
   if (!frame.IsValid()) return std::nullopt;

@@ -123,6 +123,7 @@ class Session {
   std::vector<uint64_t> agent_safe_points();
 
  private:
+  CommandResult run(std::string_view name, std::string_view args);
   struct State;
   std::unique_ptr<State> state_;
 };

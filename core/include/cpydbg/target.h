@@ -22,9 +22,20 @@ struct SelectedThread {
   uint64_t pthread = 0;  // pthread_t (thread_id of every version)
 };
 
+// What a target has done for the core so far: each implementation counts
+// its own reads and its calls into the debugger (gdb: callbacks into its
+// Python; LLDB: SB API requests, a native frame counting as one). bench/
+// reports them per command, beside the time, to show the distance to the
+// floor; counting costs an increment.
+struct TargetStats {
+  uint64_t reads = 0, bytes_read = 0, round_trips = 0;
+};
+
 class Target {
  public:
   virtual ~Target() = default;
+
+  const TargetStats& stats() const { return stats_; }
 
   // Read exactly `size` bytes at `addr`. False if any byte is unreadable.
   virtual bool read(uint64_t addr, void* buf, size_t size) = 0;
@@ -100,6 +111,9 @@ class Target {
   // Paths of the loaded executable and shared libraries; the libpython
   // soname tells the version when no symbol does (2.7, 3.6 … 3.10).
   virtual std::vector<std::string> module_paths() { return {}; }
+
+ protected:
+  TargetStats stats_;
 };
 
 }  // namespace cpydbg

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "commands/command_stats.h"
 #include "commands/context.h"
 #include "runtime/stackref.h"
 #include "target/glibc_threads.h"
@@ -19,6 +20,7 @@ struct Session::State {
   // The generation at which attaching last failed: views asked about every
   // frame of every `bt` must not retry it (and its symbol lookups) each time.
   std::optional<uint64_t> attach_failed_at;
+  CommandStats stats;  // CPYDBG_STATS
   State(Target& t, std::shared_ptr<PythonBreakpoints> breakpoints)
       : ctx(t, breakpoints ? std::move(breakpoints) : std::make_shared<PythonBreakpoints>()) {}
 };
@@ -217,6 +219,15 @@ const std::vector<CommandInfo>& Session::commands() {
 }
 
 CommandResult Session::execute(std::string_view name, std::string_view args) {
+  const CommandStats& stats = state_->stats;
+  if (!stats.enabled()) return run(name, args);
+  CommandStats::Mark mark = stats.start(state_->ctx.target);
+  CommandResult result = run(name, args);
+  stats.finish(mark, state_->ctx.target, name, args, result.ok);
+  return result;
+}
+
+CommandResult Session::run(std::string_view name, std::string_view args) {
   Context& ctx = state_->ctx;
   auto entry = std::find_if(table().begin(), table().end(),
                             [&](const Entry& e) { return e.info.name == name; });
