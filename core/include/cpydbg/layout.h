@@ -138,6 +138,21 @@ Layout layout_from_json(const nlohmann::json& j, std::string_view origin);
 nlohmann::json layout_to_json(const Layout& layout);
 std::string dump_layout(const Layout& layout);  // pretty, stable key order
 
+// Layout <-> the compact binary form the built-in tables are compiled in as
+// (cpydbg-pack-table makes it from the JSON at build time): decoding it is a
+// fraction of the JSON parse. decode_layout throws LayoutError on bad input.
+std::string encode_layout(const Layout& layout);
+Layout decode_layout(std::string_view bytes, std::string_view origin);
+bool is_encoded_layout(std::string_view bytes);
+// What a table is for, read from an encoded one without decoding the rest;
+// nullopt when the bytes are not an encoded table.
+struct LayoutHeader {
+  int schema = 0;
+  uint32_t version_hex = 0;
+  Flavour flavour;
+};
+std::optional<LayoutHeader> peek_layout_header(std::string_view bytes);
+
 // "3.12.1" + release level from a PY_VERSION_HEX.
 std::string version_string(uint32_t version_hex);
 // Parse "3.12.1" / "3.12" / "3.13.0rc1" into a PY_VERSION_HEX; 0 if unparsable.

@@ -2,7 +2,8 @@
 // found in the directory named by CPYDBG_LAYOUTS (which add to or override
 // the built-in ones). CPYDBG_BUILTIN_LAYOUTS=0 leaves the compiled-in ones
 // out (to try a release before its table exists, or when distrusting one).
-// Tables are parsed on first use and kept.
+// Tables are decoded on first use and kept; choosing among the built-in ones
+// decodes none (their headers say what they are for).
 #pragma once
 
 #include <memory>
@@ -16,7 +17,11 @@ namespace cpydbg {
 struct TableSource {
   std::string name;    // file stem, e.g. "cpython-3.12-x86_64"
   std::string origin;  // "built-in" or the file path
-  std::string text;    // the JSON
+  // The table: a built-in one in the binary form (encode_layout), read in
+  // place from the library; one read from a file as JSON, owned by `storage`.
+  std::string_view bytes;
+  std::shared_ptr<const std::string> storage;
+  bool packed() const { return !storage; }
 };
 
 class LayoutRegistry {
@@ -35,11 +40,13 @@ class LayoutRegistry {
   // The table for a version series ("3.12") and flavour, or null.
   // A table that fails to parse throws LayoutError naming its file.
   std::shared_ptr<const Layout> find(int major, int minor, const Flavour& flavour);
-  // Every table of that series and flavour (a series can have several:
-  // pyenv's 3.11.7 and Debian's 3.11.2), exact version matches first.
-  std::vector<std::shared_ptr<const Layout>> candidates(int major, int minor,
-                                                        const Flavour& flavour,
-                                                        uint32_t exact_hex = 0);
+  // The names of every table of that series and flavour (a series can have
+  // several: pyenv's 3.11.7 and Debian's 3.11.2), exact version matches
+  // first; by_name() decodes the one wanted. Built-in tables are chosen from
+  // their headers; a JSON table of the series is parsed to know its flavour,
+  // and throws LayoutError naming its file when it cannot be.
+  std::vector<std::string> candidates(int major, int minor, const Flavour& flavour,
+                                      uint32_t exact_hex = 0);
   // The table whose file stem is `name`, or null.
   std::shared_ptr<const Layout> by_name(const std::string& name);
 

@@ -40,7 +40,8 @@ std::string LayoutRegistry::reload_overrides() {
       problems += "cannot read " + entry.path().string() + "; ";
       continue;
     }
-    TableSource src{entry.path().stem().string(), entry.path().string(), text.str()};
+    auto storage = std::make_shared<const std::string>(text.str());
+    TableSource src{entry.path().stem().string(), entry.path().string(), *storage, storage};
     auto same = std::find_if(sources_.begin(), sources_.end(),
                              [&](const TableSource& s) { return s.name == src.name; });
     if (same != sources_.end()) *same = std::move(src);
@@ -66,7 +67,8 @@ std::shared_ptr<const Layout> LayoutRegistry::by_name(const std::string& name) {
     if (n == name) return layout;
   for (const auto& s : sources_) {
     if (s.name != name) continue;
-    auto layout = std::make_shared<const Layout>(parse_layout(s.text, s.origin));
+    auto layout = std::make_shared<const Layout>(s.packed() ? decode_layout(s.bytes, s.origin)
+                                                            : parse_layout(s.bytes, s.origin));
     parsed_.emplace_back(name, layout);
     return layout;
   }
@@ -80,22 +82,29 @@ std::shared_ptr<const Layout> LayoutRegistry::find(int major, int minor, const F
   return by_name(probe.name());
 }
 
-std::vector<std::shared_ptr<const Layout>> LayoutRegistry::candidates(int major, int minor,
-                                                                      const Flavour& flavour,
-                                                                      uint32_t exact_hex) {
+std::vector<std::string> LayoutRegistry::candidates(int major, int minor, const Flavour& flavour,
+                                                    uint32_t exact_hex) {
   const std::string prefix = "cpython-" + std::to_string(major) + "." + std::to_string(minor) + "-";
-  std::vector<std::shared_ptr<const Layout>> found;
-  std::vector<std::string> names;
-  for (const auto& s : sources_)
-    if (s.name.rfind(prefix, 0) == 0) names.push_back(s.name);
-  for (const auto& n : names) {
-    auto layout = by_name(n);
-    if (layout && layout->flavour == flavour) found.push_back(layout);
+  struct Found {
+    std::string name;
+    uint32_t version_hex;
+  };
+  std::vector<Found> found;
+  for (const auto& s : sources_) {
+    if (s.name.rfind(prefix, 0) != 0) continue;
+    if (s.packed()) {
+      auto header = peek_layout_header(s.bytes);
+      if (header && header->flavour == flavour) found.push_back({s.name, header->version_hex});
+    } else if (auto layout = by_name(s.name); layout && layout->flavour == flavour) {
+      found.push_back({s.name, layout->version_hex});
+    }
   }
-  std::stable_partition(found.begin(), found.end(), [&](const auto& l) {
-    return exact_hex && (l->version_hex & ~0xffu) == (exact_hex & ~0xffu);
+  std::stable_partition(found.begin(), found.end(), [&](const Found& f) {
+    return exact_hex && (f.version_hex & ~0xffu) == (exact_hex & ~0xffu);
   });
-  return found;
+  std::vector<std::string> names;
+  for (auto& f : found) names.push_back(std::move(f.name));
+  return names;
 }
 
 }  // namespace cpydbg

@@ -211,7 +211,8 @@ std::unique_ptr<Python> Python::attach(Reader& reader, const std::string& forced
   if (own && ((own->version_hex >> 16) != (uint32_t(d.major) << 8 | uint32_t(d.minor))))
     own = nullptr;
   std::string failures;
-  for (const auto& table : tables) {
+  for (const std::string& name : tables) {
+    auto table = registry.by_name(name);
     std::unique_ptr<Python> py(new Python(reader, table, d));
     py->checks_ = sanity_checks(*py);
     if (own) py->checks_.push_back(cross_check(*table, *own, &py->disagreements_));
