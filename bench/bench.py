@@ -1,26 +1,44 @@
 #!/usr/bin/env python3
-"""Time cpydbg's commands on core files in gdb and LLDB (a benchmark, not a test).
+"""Time cpydbg's commands beside libpython's on the same core files (a benchmark, not a test).
 
-  bench.py --install PREFIX [--python SPEC] [--lldb LLDB ...] [--runs N]
+  bench.py --install PREFIX [--python SPEC ...] [--lldb LLDB ...] [--runs N]
+           [--cases NAME,...] [--results FILE]
 
 For each shape of process (1,000 and 10,000 frames deep, 100 threads, a
-1,000,000-element list; `pyopstack -a` and `pystack -n` over 1,000 frames) it runs bench/target.py under the interpreter,
-gcore's it in gdb, then opens the core in each debugger with cpydbg loaded,
-once with nothing to do and once running the command, several times each.
-The table shows the median CPU time (user + system, of the debugger and
-what it waits for) without the command and how much the command adds
-(median with - median without); CPU time, unlike wall time, stays put when
-other jobs share the machine. For gdb also the command's own CPU time on
-gdb's main thread, measured from inside gdb (gdb's DWARF-indexing worker
-threads excluded; its first command, so attaching to the runtime is
-included).
+10^6-element list, a 10^5-key dict) it runs bench/target.py under the
+interpreter, gcore's it in gdb, then opens the core in fresh debugger
+processes, `--runs` times each: once with nothing to do (the base), and once
+per command, so every command is the first of its session (attaching
+included). Each of our commands runs in gdb and in each LLDB given; where
+libpython has a counterpart, it runs in gdb with the interpreter's own
+libpython script (bin/pythonX.Y-gdb.py) sourced instead of ours, on the same
+core, in the same run.
 
+Columns (medians over the runs; CPU time, which stays put when other jobs
+share the machine, unlike wall time):
+  cmd ms      the command's own CPU time inside the debugger: in gdb measured
+              by gdb's Python around gdb.execute (ours and libpython's alike;
+              gdb's DWARF-indexing worker threads excluded); in LLDB by the
+              core itself (CPYDBG_STATS)
+  process ms  CPU time of the whole debugger process (user + system, all
+              threads) with the command
+  adds ms     process ms minus the base's
+  reads       target memory reads the command made (after cpydbg's page cache)
+  trips       calls into the debugger (gdb: callbacks into its Python; LLDB:
+              SB API requests); both from CPYDBG_STATS, ours only
+  peak MB     the debugger's peak resident memory with the command
+  vs libpython  libpython's cmd ms / ours, on our gdb rows
+
+Prints the table and writes it (Markdown, with the date, machine and
+commit) to --results (default: bench/results.md next to this script).
 Standard library only: runs under /usr/bin/python3.
 """
 
 import argparse
+import datetime
+import glob
 import os
-import resource
+import platform
 import statistics
 import subprocess
 import sys
@@ -30,23 +48,56 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
 import interpreters  # noqa: E402
 
-# (label, target arguments, command); {addr} is filled from the target's output.
+# name -> (target arguments, [(ours, libpython's)]): each side a list of
+# commands run as one timed block, or None. {addr} is what the target wrote.
 CASES = [
-    ("pystack, 1,000 frames", ["deep", "1000"], "pystack"),
-    ("pystack, 10,000 frames", ["deep", "10000"], "pystack"),
-    ("pystack -a, 100 threads", ["threads", "100"], "pystack -a"),
-    ("pyobj, 1,000,000-element list", ["list", "1000000"], "pyobj {addr}"),
-    # Every frame's value stack: where the C-local depth source is usable
-    # (Debian's 3.11d) the front end walks the thread's native frames for it.
-    ("pyopstack -a, 1,000 frames", ["deep", "1000"], "pyopstack -a"),
-    # The debugger unwinds the native stack; the core pairs it with the frames.
-    ("pystack -n, 1,000 frames", ["deep", "1000"], "pystack -n"),
+    ("deep1000", ["deep", "1000"], [
+        (["pyinfo"], None),
+        (["pystack"], ["py-bt"]),
+        (["py-bt"], ["py-bt"]),
+        (["py-bt-full"], ["py-bt-full"]),
+        (["pystack -l"], None),
+        (["pystack -n"], None),
+        (["pyopstack -a"], None),
+        # libpython cannot read the innermost eval frame of an -O3 build
+        # ("Unable to read information on python frame"): both go up first.
+        (["py-up", "py-print shape"], ["py-up", "py-print shape"]),
+    ]),
+    ("deep10000", ["deep", "10000"], [
+        (["pystack"], ["py-bt"]),
+    ]),
+    ("threads100", ["threads", "100"], [
+        (["pystack -a"], ["thread apply all py-bt"]),
+    ]),
+    ("list1e6", ["list", "1000000"], [
+        (["pyobj {addr}"], ["print (PyObject *) {addr}"]),
+        (["py-up", "py-print big"], ["py-up", "py-print big"]),
+    ]),
+    ("dict1e5", ["dict", "100000"], [
+        (["pyobj {addr}"], ["print (PyObject *) {addr}"]),
+    ]),
 ]
+
+# Sourced into every gdb run: times a block of commands on gdb's main thread.
+GDB_HELPER = """
+import time
+def _bench_run(commands):
+    ok = True
+    start = time.thread_time()
+    try:
+        for command in commands:
+            gdb.execute(command)
+    except gdb.error as e:
+        ok = False
+        print("error: %s" % e)
+    print("CPYDBG_BENCH %s %.3f" % ("ok" if ok else "failed", (time.thread_time() - start) * 1000))
+"""
+MARK = "CPYDBG_BENCH "
 
 
 def make_core(interp, args, tmp):
     """Run the target under gdb until it stops itself; gcore it. Returns (core, addr)."""
-    core = os.path.join(tmp, "core-" + "-".join(args))
+    core = os.path.join(tmp, "core-%s-%s" % (interp.spec, "-".join(args)))
     addr_file = os.path.join(tmp, "addr")
     env_cmds = []
     for k, v in interp.env.items():
@@ -61,79 +112,231 @@ def make_core(interp, args, tmp):
     return core, addr
 
 
-def gdb_argv(install, exe, core, command):
-    """gdb on the core with the shim; the command also timed from inside gdb."""
-    shim = os.path.join(install, "share", "cpydbg", "gdb", "cpydbg.py")
-    argv = ["gdb", "-nx", "-q", "-batch", "-ex", "set debuginfod enabled off",
-            "-ex", "source " + shim]
-    if command:
-        argv += ["-ex", "python import time; _t = time.thread_time(); gdb.execute(%r); "
-                 "print('%s%%.1f' %% ((time.thread_time() - _t) * 1000))" % (command, INSIDE)]
-    return argv + [exe, core]
+def libpython_script(interp):
+    """The interpreter's own libpython gdb script, or None."""
+    exe = os.path.realpath(interp.exe)
+    found = sorted(glob.glob(os.path.join(os.path.dirname(exe), "python*-gdb.py")))
+    debian = "/usr/share/gdb/auto-load" + exe + "-gdb.py"
+    if found:
+        return found[0]
+    return debian if os.path.exists(debian) else None
 
 
-INSIDE = "CPYDBG_BENCH_MS "
+class Debugger:
+    """One way of opening a core: argv for a block of commands (None: the base)."""
+
+    def __init__(self, name, argv, stats):
+        self.name, self.argv, self.stats = name, argv, stats
 
 
-def lldb_argv(lldb, install, exe, core, command):
+def gdb_debugger(name, script, helper, exe, core, stats):
+    def argv(commands):
+        a = ["gdb", "-nx", "-q", "-batch", "-iex", "set debuginfod enabled off",
+             "-iex", "set auto-load python-scripts off", "-ex", "source " + script,
+             "-ex", "source " + helper]
+        if commands:
+            a += ["-ex", "python _bench_run(%r)" % (commands,)]
+        return a + [exe, core]
+    return Debugger(name, argv, stats)
+
+
+def lldb_debugger(lldb, install, exe, core):
     plugin = os.path.join(install, "lib", "cpydbg", "libcpydbg-lldb.so")
-    argv = [lldb, "--no-lldbinit", "--batch", "-o", "target create %s --core %s" % (exe, core),
-            "-o", "plugin load " + plugin]
-    if command:
-        argv += ["-o", command]
-    return argv
+
+    def argv(commands):
+        a = [lldb, "--no-lldbinit", "--batch", "-o", "target create %s --core %s" % (exe, core),
+             "-o", "plugin load " + plugin]
+        for c in commands or []:
+            a += ["-o", c]
+        return a
+    return Debugger("lldb " + lldb_version(lldb), argv, True)
 
 
-def cpu_of_children():
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+def run_once(argv, stats_file):
+    """(process CPU ms, peak RSS MB, output, stats lines) of one debugger run."""
+    env = dict(os.environ)
+    if stats_file:
+        env["CPYDBG_STATS"] = stats_file
+        if os.path.exists(stats_file):
+            os.unlink(stats_file)
+    with tempfile.TemporaryFile() as out:
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                                env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        text = out.read().decode(errors="replace")
+    stats = []
+    if stats_file and os.path.exists(stats_file):
+        with open(stats_file) as f:
+            stats = [dict(kv.split("=", 1) for kv in line.rstrip("\n").split("\t", 1)[1].split())
+                     for line in f if "\t" in line]
+    return (usage.ru_utime + usage.ru_stime) * 1000, usage.ru_maxrss / 1024, text, stats
 
 
-def timed(argv, runs):
-    """Median CPU time (s) of `runs` runs, median CPU time gdb measured inside
-    (ms, None for LLDB) and the last run's output."""
-    times, inside = [], []
+class Measured:
+    def __init__(self):
+        self.process, self.inside, self.peak = [], [], 0.0
+        self.reads = self.trips = None
+        self.ok, self.lines = True, 0
+
+    def median(self, values):
+        return statistics.median(values) if values else None
+
+
+def measure(debugger, commands, runs, stats_file):
+    m = Measured()
     for _ in range(runs):
-        start = cpu_of_children()
-        proc = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, timeout=600)
-        times.append(cpu_of_children() - start)
-        out = proc.stdout.decode(errors="replace")
-        inside += [float(line[len(INSIDE):]) for line in out.splitlines() if line.startswith(INSIDE)]
-    return statistics.median(times), statistics.median(inside) if inside else None, out
+        cpu, peak, out, stats = run_once(debugger.argv(commands), stats_file if debugger.stats else None)
+        m.process.append(cpu)
+        m.peak = max(m.peak, peak)
+        if not commands:
+            continue
+        marks = [line for line in out.splitlines() if line.startswith(MARK)]
+        if marks:  # gdb: the block's own time, measured by gdb's Python
+            m.inside.append(float(marks[-1].split()[2]))
+            m.ok = m.ok and marks[-1].split()[1] == "ok"
+        elif stats:  # LLDB: the core's own time
+            m.inside.append(sum(int(s["cpu_us"]) for s in stats) / 1000)
+        if stats:
+            m.reads = sum(int(s["reads"]) for s in stats)
+            m.trips = sum(int(s["round_trips"]) for s in stats)
+            m.ok = m.ok and all(s["ok"] == "1" for s in stats)
+        m.ok = m.ok and "Python Exception" not in out and "Error occurred in Python" not in out
+        m.lines = out.count("\n")
+    return m
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--install", required=True, help="cpydbg install prefix")
-    parser.add_argument("--python", default="3.12.1", help="interpreter spec (tests/integration/interpreters.py)")
-    parser.add_argument("--lldb", action="append", default=[], help="an LLDB to time too")
-    parser.add_argument("--runs", type=int, default=5)
-    opts = parser.parse_args()
-    interp = interpreters.resolve(opts.python)
-    print("cpydbg on cores of Python %s; median of %d runs; 'adds' = with the command - without"
-          % (opts.python, opts.runs))
-    print("CPU ms; 'in gdb' = the command alone, timed by gdb's Python (attach included)")
-    print("%-32s %-8s %8s %8s %8s  %s" % ("case", "debugger", "base", "adds", "in gdb", "output"))
-    with tempfile.TemporaryDirectory(prefix="cpydbg-bench-") as tmp:
-        for label, args, command in CASES:
-            core, addr = make_core(interp, args, tmp)
-            command = command.format(addr=addr)
-            debuggers = [("gdb", lambda c: gdb_argv(opts.install, interp.exe, core, c))]
-            for lldb in opts.lldb:
-                debuggers.append(("lldb " + lldb_version(lldb),
-                                  lambda c, l=lldb: lldb_argv(l, opts.install, interp.exe, core, c)))
-            for name, argv in debuggers:
-                base, _, _ = timed(argv(None), opts.runs)
-                with_cmd, inside, out = timed(argv(command), opts.runs)
-                print("%-32s %-8s %8.0f %8.0f %8s  %d lines" % (
-                    label, name, base * 1000, (with_cmd - base) * 1000,
-                    "%.0f" % inside if inside is not None else "-", out.count("\n")), flush=True)
+def fmt(value, digits=0):
+    return "-" if value is None else "%.*f" % (digits, value)
+
+
+COLUMNS = ["case", "command", "debugger", "cmd ms", "process ms", "adds ms", "reads", "trips",
+           "peak MB", "lines", "vs libpython"]
+
+
+def bench_interpreter(opts, spec, tmp, rows):
+    interp = interpreters.resolve(spec)
+    shim = os.path.join(opts.install, "share", "cpydbg", "gdb", "cpydbg.py")
+    helper = os.path.join(tmp, "bench_helper.py")
+    with open(helper, "w") as f:
+        f.write(GDB_HELPER)
+    stats_file = os.path.join(tmp, "stats.txt")
+    libpython = libpython_script(interp)
+    wanted = opts.cases.split(",") if opts.cases else None
+    for case, args, pairs in CASES:
+        if wanted and case not in wanted:
+            continue
+        core, addr = make_core(interp, args, tmp)
+        ours = [gdb_debugger("gdb", shim, helper, interp.exe, core, True)]
+        ours += [lldb_debugger(lldb, opts.install, interp.exe, core) for lldb in opts.lldb]
+        theirs = gdb_debugger("gdb + libpython", libpython, helper, interp.exe, core, False) \
+            if libpython else None
+        bases = {}
+        for d in ours + ([theirs] if theirs else []):
+            bases[d.name] = statistics.median(measure(d, None, opts.runs, stats_file).process)
+        for our_cmds, their_cmds in pairs:
+            our_cmds = [c.format(addr=addr) for c in our_cmds]
+            their = None
+            if theirs and their_cmds:
+                their_cmds = [c.format(addr=addr) for c in their_cmds]
+                their = measure(theirs, their_cmds, opts.runs, stats_file)
+            for d in ours:
+                m = measure(d, our_cmds, opts.runs, stats_file)
+                ratio = None
+                if their and d.name == "gdb" and m.median(m.inside) and their.median(their.inside):
+                    ratio = their.median(their.inside) / m.median(m.inside)
+                rows.append(row(spec, case, "; ".join(our_cmds), d.name, m, bases[d.name],
+                                "%.0f×" % ratio if ratio else ""))
+                print_row(rows[-1])
+            if their:
+                rows.append(row(spec, case, "; ".join(their_cmds), theirs.name, their,
+                                bases[theirs.name], ""))
+                print_row(rows[-1])
+        os.unlink(core)
+
+
+def row(spec, case, command, debugger, m, base, ratio):
+    process = m.median(m.process)
+    return [spec + " " + case, command, debugger, fmt(m.median(m.inside), 1), fmt(process),
+            fmt(process - base if process is not None else None), fmt(m.reads), fmt(m.trips),
+            fmt(m.peak), str(m.lines) + ("" if m.ok else " FAILED"), ratio]
+
+
+WIDTHS = [22, 30, 16, 8, 10, 8, 7, 6, 7, 8, 12]
+
+
+def print_row(r):
+    print("  ".join(str(v).ljust(w) if i < 3 else str(v).rjust(w)
+                    for i, (v, w) in enumerate(zip(r, WIDTHS))), flush=True)
+
+
+def machine():
+    cpu = ""
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    mem = ""
+    with open("/proc/meminfo") as f:
+        mem = "%.0f GiB" % (int(f.readline().split()[1]) / 2**20)
+    return "%s, %d cores (%s), %s; load average %s" % (
+        platform.node(), os.cpu_count(), cpu, mem, " ".join("%.1f" % x for x in os.getloadavg()))
+
+
+def commit():
+    def git(*args):
+        return subprocess.run(["git", "-C", HERE] + list(args), capture_output=True,
+                              text=True).stdout.strip()
+    dirty = " (with uncommitted changes)" if git("status", "--porcelain", "--untracked-files=no") else ""
+    return git("log", "-1", "--format=%h %s") + dirty
+
+
+def tool_versions(opts):
+    versions = [subprocess.run(["gdb", "--version"], capture_output=True, text=True).stdout.splitlines()[0]]
+    for lldb in opts.lldb:
+        versions.append(subprocess.run([lldb, "--version"], capture_output=True, text=True).stdout.strip())
+    return versions
+
+
+def write_results(path, opts, rows, started):
+    with open(path, "w") as f:
+        f.write("# cpydbg benchmark results\n\n")
+        f.write("Written by `bench/bench.py` (see its docstring for what each column means).\n\n")
+        f.write("- date: %s\n- machine: %s\n- commit: %s\n- debuggers: %s\n- runs: %d per figure (medians)\n\n"
+                % (started, machine(), commit(), "; ".join(tool_versions(opts)), opts.runs))
+        f.write("| " + " | ".join(COLUMNS) + " |\n")
+        f.write("|" + "|".join("---" if i < 3 else "---:" for i in range(len(COLUMNS))) + "|\n")
+        for r in rows:
+            f.write("| " + " | ".join(str(v).replace("|", "\\|") for v in r) + " |\n")
 
 
 def lldb_version(lldb):
     out = subprocess.run([lldb, "--version"], capture_output=True, text=True).stdout
     return out.split()[2].split(".")[0] if out.startswith("lldb version") else "?"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--install", required=True, help="cpydbg install prefix")
+    parser.add_argument("--python", action="append", help="interpreter spec (tests/integration/"
+                        "interpreters.py), repeatable; default 3.12.1")
+    parser.add_argument("--lldb", action="append", default=[], help="an LLDB to time too")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--cases", help="comma-separated case names (%s)" %
+                        ", ".join(c[0] for c in CASES))
+    parser.add_argument("--results", default=os.path.join(HERE, "results.md"))
+    opts = parser.parse_args()
+    started = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    print("cpydbg beside libpython on core files; median of %d runs; CPU ms" % opts.runs)
+    print_row(COLUMNS)
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="cpydbg-bench-") as tmp:
+        for spec in opts.python or ["3.12.1"]:
+            bench_interpreter(opts, spec, tmp, rows)
+    write_results(opts.results, opts, rows, started)
+    print("written to " + opts.results)
 
 
 if __name__ == "__main__":

@@ -1,13 +1,16 @@
 # A benchmark target (Python 2.7 and 3.x): builds one shape of process and
 # stops itself with SIGTRAP so the debugger can gcore it.
-#   target.py deep N     - N frames of recursion
-#   target.py threads N  - N threads blocked on one lock, plus the main thread
-#   target.py list N     - a list of N ints; its address goes to argv[3]
+#   target.py deep N OUT     - N frames of recursion
+#   target.py threads N OUT  - N threads blocked on one lock, plus the main thread
+#   target.py list N OUT     - a global list `big` of N ints; its address goes to OUT
+#   target.py dict N OUT     - a global dict `big` of N str -> int; its address goes to OUT
 import os
 import signal
 import sys
 import threading
 import time
+
+big = None
 
 
 def stop():
@@ -34,18 +37,21 @@ def threads(n):
     stop()
 
 
-def big_list(n, out):
-    items = list(range(n))
+def container(make, n, out):
+    global big
+    big = make(n)
     with open(out, "w") as f:
-        f.write(hex(id(items)).rstrip("L"))
+        f.write(hex(id(big)).rstrip("L"))
     stop()
 
 
-shape, n = sys.argv[1], int(sys.argv[2])
+shape, n, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 sys.setrecursionlimit(n + 100)
 if shape == "deep":
     deep(n)
 elif shape == "threads":
     threads(n)
+elif shape == "list":
+    container(lambda n: list(range(n)), n, out)
 else:
-    big_list(n, sys.argv[3])
+    container(lambda n: dict(("key%d" % i, i) for i in range(n)), n, out)

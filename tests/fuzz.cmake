@@ -36,6 +36,7 @@ if(CPYDBG_FUZZ)
   target_compile_definitions(cpydbg_fuzz PRIVATE CPYDBG_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
   target_compile_options(cpydbg_fuzz PRIVATE -fsanitize=fuzzer,address,undefined)
   target_link_options(cpydbg_fuzz PRIVATE -fsanitize=fuzzer,address,undefined)
+  add_dependencies(cpydbg_fuzz cpydbg_tables)  # its builtin_tables.cpp includes them
 
   # New inputs go to a scratch copy of the corpus; crashes to fuzz-crashes/
   # (copy them into tests/fuzz/crashes/ to keep them as regression cases).
