@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <random>
 #include <sstream>
 
@@ -222,4 +223,53 @@ TEST_CASE("ElfFile survives truncated and corrupted copies of a real executable"
     run("random round " + std::to_string(round), image);
   }
   fs::remove_all(dir);
+}
+
+TEST_CASE("ElfSymbols finds every symbol of a libpython where readelf lists it") {
+  std::string lib;
+  for (const auto& interp : test::interpreters())
+    if (interp.label == "3.12")
+      lib = (fs::path(interp.python).parent_path().parent_path() / "lib" / "libpython3.12.so.1.0").string();
+  REQUIRE(fs::exists(lib));
+  auto syms = ElfSymbols::load(lib);
+  REQUIRE(syms);
+  // readelf -sW, both tables: "Num: Value Size Type Bind Vis Ndx Name".
+  std::map<std::string, std::vector<std::pair<uint64_t, bool>>> defs;  // name -> (addr, global)
+  std::istringstream lines(shell("readelf -sW " + lib));
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream fields(line);
+    std::string num, value, size, type, bind, vis, ndx, name;
+    if (!(fields >> num >> value >> size >> type >> bind >> vis >> ndx >> name) || num.back() != ':')
+      continue;
+    if (ndx == "UND" || (type != "OBJECT" && type != "FUNC" && type != "NOTYPE" && type != "IFUNC"))
+      continue;  // TLS offsets, sections and files are not looked up
+    defs[name].push_back({std::stoull(value, nullptr, 16), bind != "LOCAL"});
+  }
+  REQUIRE(defs.size() > 10000);
+  size_t checked = 0, functions = 0;
+  for (const auto& [name, where] : defs) {
+    CAPTURE(name);
+    auto found = syms->find(name);
+    REQUIRE(found);
+    std::vector<uint64_t> globals, all;
+    for (auto [a, global] : where) (global ? globals : all).push_back(a), all.push_back(a);
+    // A global definition wins; of locals (static ones in several files)
+    // any may be the first in the table.
+    const auto& allowed = globals.empty() ? all : globals;
+    CHECK(std::find(allowed.begin(), allowed.end(), *found) != allowed.end());
+    ++checked;
+    // A function's start names it or an alias there.
+    std::string_view at = syms->function_at(*found);
+    if (!at.empty()) {
+      ++functions;
+      auto alias = defs.find(std::string(at));
+      REQUIRE(alias != defs.end());
+      bool same_start = false;
+      for (auto [a, global] : alias->second) same_start |= a == *found;
+      CHECK(same_start);
+    }
+  }
+  CHECK(functions > 5000);
+  CHECK_FALSE(syms->find("no_such_symbol_anywhere"));
+  MESSAGE(checked << " names, " << functions << " of them functions");
 }

@@ -208,6 +208,21 @@ void ElfFile::for_each_symbol(const std::function<void(const ElfSymbol&)>& visit
   }
 }
 
+size_t ElfFile::symbol_entries() const {
+  size_t n = 0;
+  for (const auto& s : sections_)
+    if (s.type == SHT_SYMTAB || s.type == SHT_DYNSYM) n += contents(s).size() / sizeof(Elf64_Sym);
+  return n;
+}
+
+size_t ElfFile::symbol_name_bytes() const {
+  size_t n = 0;
+  for (const auto& s : sections_)
+    if ((s.type == SHT_SYMTAB || s.type == SHT_DYNSYM) && s.link < sections_.size())
+      n += contents(sections_[s.link]).size();
+  return n;
+}
+
 std::optional<ElfSymbol> ElfFile::symbol(std::string_view name) const {
   std::optional<ElfSymbol> found;
   for_each_symbol([&](const ElfSymbol& sym) {

@@ -59,6 +59,10 @@ class ElfFile {
   // Every defined symbol (undefined ones name other files' definitions),
   // .symtab first (local symbols too), then .dynsym.
   void for_each_symbol(const std::function<void(const ElfSymbol&)>& visit) const;
+  // At least as many as for_each_symbol visits (the tables' entries), and
+  // the bytes of their string tables: what an index of them must hold.
+  size_t symbol_entries() const;
+  size_t symbol_name_bytes() const;
   // The first defined symbol of that name, in for_each_symbol's order.
   std::optional<ElfSymbol> symbol(std::string_view name) const;
 

@@ -33,37 +33,79 @@ std::shared_ptr<const ElfSymbols> ElfSymbols::load(const std::string& path) {
   return syms;
 }
 
+namespace {
+
+uint64_t hash_of(std::string_view name) { return std::hash<std::string_view>()(name); }
+
+}  // namespace
+
 void ElfSymbols::index(const ElfFile& elf) {
   loads_ = elf.load_segments();
+  // Sized up front (every entry of the tables, the index at most half full):
+  // no rehashing, no arena growth.
+  size_t capacity = 16;
+  while (capacity < 2 * elf.symbol_entries()) capacity *= 2;
+  slots_.assign(capacity, 0);
+  symbols_.reserve(elf.symbol_entries());
+  names_.reserve(std::min<size_t>(elf.symbol_name_bytes(), UINT32_MAX));
   elf.for_each_symbol([this](const ElfSymbol& sym) {
     // TLS values are offsets into a thread's block, not addresses; sections
     // and files are not things to look up.
     if (sym.type != STT_OBJECT && sym.type != STT_FUNC && sym.type != STT_NOTYPE &&
         sym.type != STT_GNU_IFUNC)
       return;
-    (sym.local ? locals_ : globals_).emplace(sym.name, sym.value);  // first definition wins
-    if ((sym.type == STT_FUNC || sym.type == STT_GNU_IFUNC) && sym.size > 0)
-      functions_.push_back({sym.value, sym.size, sym.local, std::string(sym.name)});
+    // .dynsym repeats .symtab's globals: those add nothing.
+    auto name = insert(sym.name, sym.value, sym.local);
+    if (name && (sym.type == STT_FUNC || sym.type == STT_GNU_IFUNC) && sym.size > 0)
+      functions_.push_back({sym.value, sym.size, name->first, name->second, sym.local});
   });
-  // By address; at one address the global alias first (kill, not __GI_kill).
-  std::sort(functions_.begin(), functions_.end(), [](const Function& a, const Function& b) {
-    return a.start != b.start ? a.start < b.start : a.local < b.local;
+}
+
+std::optional<std::pair<uint32_t, uint32_t>> ElfSymbols::insert(std::string_view name,
+                                                                uint64_t value, bool local) {
+  const size_t mask = slots_.size() - 1;
+  size_t slot = hash_of(name) & mask;
+  for (; slots_[slot]; slot = (slot + 1) & mask) {
+    Symbol& known = symbols_[slots_[slot] - 1];
+    if (this->name(known.name, known.name_size) != name) continue;
+    if (known.value == value && known.local == local) return std::nullopt;  // a repeat
+    // The first definition wins, except that a global one beats a local;
+    // another function of the same name (a static one) still has its extent.
+    if (known.local && !local) known.local = false, known.value = value;
+    return std::pair(known.name, known.name_size);
+  }
+  if (names_.size() + name.size() > UINT32_MAX) return std::nullopt;
+  Symbol sym{uint32_t(names_.size()), uint32_t(name.size()), local, value};
+  names_ += name;
+  symbols_.push_back(sym);
+  slots_[slot] = uint32_t(symbols_.size());
+  return std::pair(sym.name, sym.name_size);
+}
+
+const std::vector<ElfSymbols::Function>& ElfSymbols::functions_by_address() const {
+  std::call_once(functions_sorted_, [this] {
+    // By address; at one address the global alias first (kill, not __GI_kill).
+    std::sort(functions_.begin(), functions_.end(), [](const Function& a, const Function& b) {
+      return a.start != b.start ? a.start < b.start : a.local < b.local;
+    });
   });
+  return functions_;
 }
 
 std::string_view ElfSymbols::function_at(uint64_t vaddr) const {
   // The closest function starting at or before vaddr whose extent holds it;
   // a few steps back at most, past small functions laid out inside a larger
   // one's extent or ones that do not reach it.
-  auto it = std::upper_bound(functions_.begin(), functions_.end(), vaddr,
+  const std::vector<Function>& functions = functions_by_address();
+  auto it = std::upper_bound(functions.begin(), functions.end(), vaddr,
                              [](uint64_t a, const Function& f) { return a < f.start; });
   const Function* best = nullptr;
-  for (int looked = 0; it != functions_.begin() && looked < 16; ++looked) {
+  for (int looked = 0; it != functions.begin() && looked < 16; ++looked) {
     --it;
     if (best && it->start != best->start) break;
     if (vaddr - it->start < it->size) best = &*it;  // at one start, the global comes last
   }
-  return best ? std::string_view(best->name) : std::string_view();
+  return best ? name(best->name, best->name_size) : std::string_view();
 }
 
 bool ElfSymbols::contains(uint64_t vaddr) const {
@@ -72,10 +114,12 @@ bool ElfSymbols::contains(uint64_t vaddr) const {
   return false;
 }
 
-std::optional<uint64_t> ElfSymbols::find(std::string_view name) const {
-  std::string key(name);
-  if (auto it = globals_.find(key); it != globals_.end()) return it->second;
-  if (auto it = locals_.find(key); it != locals_.end()) return it->second;
+std::optional<uint64_t> ElfSymbols::find(std::string_view wanted) const {
+  const size_t mask = slots_.size() - 1;
+  for (size_t slot = hash_of(wanted) & mask; !slots_.empty() && slots_[slot]; slot = (slot + 1) & mask) {
+    const Symbol& sym = symbols_[slots_[slot] - 1];
+    if (name(sym.name, sym.name_size) == wanted) return sym.value;
+  }
   return std::nullopt;
 }
 

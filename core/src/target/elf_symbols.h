@@ -7,10 +7,10 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "elf/elf_file.h"
@@ -42,19 +42,41 @@ class ElfSymbols {
   // file leaves out (unmodified file mappings) is then the file's own bytes.
   std::optional<uint64_t> read_only_file_offset(uint64_t vaddr, uint64_t size) const;
 
-  size_t size() const { return globals_.size() + locals_.size(); }
+  size_t size() const { return symbols_.size(); }
 
  private:
   void index(const ElfFile& elf);
+  // Index a definition; where its name is in names_ (offset, size), or
+  // nullopt when it repeats one already there.
+  std::optional<std::pair<uint32_t, uint32_t>> insert(std::string_view name, uint64_t value,
+                                                      bool local);
+  std::string_view name(uint32_t at, uint32_t size) const {
+    return std::string_view(names_).substr(at, size);
+  }
 
+  // Built in one pass over the file's tables with a handful of allocations
+  // (attaching looks a score of names up in every mapped file, so building
+  // this dominates): the names in one arena, an open-addressing index over
+  // them. The file is not kept mapped: truncated under us, it would SIGBUS.
+  struct Symbol {
+    uint32_t name = 0, name_size = 0;  // in names_
+    bool local = false;
+    uint64_t value = 0;
+  };
   struct Function {
     uint64_t start = 0, size = 0;
+    uint32_t name = 0, name_size = 0;
     bool local = false;
-    std::string name;
   };
   std::vector<ElfSegment> loads_;
-  std::unordered_map<std::string, uint64_t> globals_, locals_;
-  std::vector<Function> functions_;  // by start address
+  std::string names_;
+  std::vector<Symbol> symbols_;  // the first definition of each name; a global one wins
+  std::vector<uint32_t> slots_;  // symbol index + 1 by name hash, 0 = empty; a power of two
+  // Every function symbol, sorted by start address (at one start, the global
+  // alias first) on first use: only native stacks ask.
+  mutable std::once_flag functions_sorted_;
+  mutable std::vector<Function> functions_;
+  const std::vector<Function>& functions_by_address() const;
 };
 
 }  // namespace cpydbg
