@@ -139,13 +139,13 @@ std::string stripped(const std::string& line) {
 
 // "    <source line>\n", when the file is readable here.
 void print_source(Context& ctx, std::ostream& out, const FrameInfo& f, const CodeInfo& c) {
-  int line = line_at(ctx.python(), c, f.unit_offset);
+  int line = line_at(c, f.unit_offset);
   if (line < 0) return;
   if (auto src = ctx.source_line(c.filename, line)) out << "    " << stripped(*src) << "\n";
 }
 
-std::string line_text(Context& ctx, const FrameInfo& f, const CodeInfo& c) {
-  int line = line_at(ctx.python(), c, f.unit_offset);
+std::string line_text(const FrameInfo& f, const CodeInfo& c) {
+  int line = line_at(c, f.unit_offset);
   return line < 0 ? "?" : std::to_string(line);
 }
 
@@ -181,7 +181,7 @@ void print_traceback(Context& ctx, std::ostream& out, const Stack& s, const Entr
       out << "  (unable to read python frame information)\n";
       return;
     }
-    out << "  File \"" << c->filename << "\", line " << line_text(ctx, f, *c) << ", in " << c->name
+    out << "  File \"" << c->filename << "\", line " << line_text(f, *c) << ", in " << c->name
         << "\n";
     print_source(ctx, out, f, *c);
   }
@@ -328,7 +328,7 @@ void cmd_py_list(Context& ctx, const std::vector<std::string>& args, std::ostrea
   if (!read) return;
   const FrameInfo& f = read->frame;
   const CodeInfo* c = read->code;
-  int current = line_at(ctx.python(), *c, f.unit_offset);
+  int current = line_at(*c, f.unit_offset);
   if (current < 0) {
     out << "Unable to read python frame line number\n";
     return;

@@ -9,10 +9,6 @@
 namespace cpydbg {
 namespace {
 
-std::string_view as_view(const std::vector<uint8_t>& v) {
-  return {reinterpret_cast<const char*>(v.data()), v.size()};
-}
-
 std::string base_name(const OpcodeTable& t, const bytecode::Instruction& in) {
   return in.base < t.names.size() && !t.names[in.base].empty() ? t.names[in.base]
                                                                : "<" + std::to_string(in.base) + ">";
@@ -23,13 +19,11 @@ std::string base_name(const OpcodeTable& t, const bytecode::Instruction& in) {
 void print_listing(Context& ctx, std::ostream& out, const CodeInfo& c,
                    const std::vector<bytecode::Instruction>& insns, const bytecode::Instruction* cur) {
   const OpcodeTable& ops = ctx.python().layout().opcodes;
-  const std::string& fmt = ctx.python().layout().opcodes.line_table;
-  auto lines = bytecode::decode_line_table(fmt, as_view(c.linetable), c.firstlineno, c.bytecode.size());
   size_t at = cur ? size_t(cur - insns.data()) : 0;
   int prev_line = -2;
   for (size_t i = at >= 4 ? at - 4 : 0; i < insns.size() && i <= at + 3; ++i) {
     const auto& in = insns[i];
-    int line = bytecode::line_at(lines, in.offset).line;
+    int line = line_at(c, in.offset);
     std::string line_col = line != prev_line && line >= 0 ? std::to_string(line) : "";
     prev_line = line;
     out << std::setw(6) << line_col << (cur && i == at ? " --> " : "     ") << std::setw(5)
@@ -155,9 +149,7 @@ void show_frame(Context& ctx, std::ostream& out, const std::string& header, cons
   const CodeInfo* c = ctx.code->get(f.code);
   if (!c) return;
   const OpcodeTable& ops = ctx.python().layout().opcodes;
-  bytecode::DecodeOptions options{&c->originals};
-  auto analysis = bytecode::analyse_stack(ops, as_view(c->bytecode), c->flags,
-                                          as_view(c->exceptiontable), options);
+  const bytecode::StackAnalysis& analysis = ctx.code->stack_analysis(*c);
   const auto& insns = analysis.insns;
   const bytecode::Instruction* cur =
       f.unit_offset >= 0 ? bytecode::instruction_at(insns, uint32_t(f.unit_offset)) : nullptr;

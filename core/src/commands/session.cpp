@@ -357,7 +357,7 @@ void Context::start_command() {
   if (gen != generation) {  // the process ran: nothing cached is true any more
     generation = gen;
     reader.reset();
-    if (code) code = std::make_unique<CodeCache>(fmt().access());
+    if (code) code->process_ran();
     selected_frame = 0;
     known_threads.clear();
     mixed_stacks.clear();
@@ -427,7 +427,7 @@ FrameInfo Context::selected_frame_info() {
 }
 
 int Context::line_of(const FrameInfo& frame, const CodeInfo& c) {
-  int line = line_at(python(), c, frame.unit_offset);
+  int line = line_at(c, frame.unit_offset);
   return line < 0 ? c.firstlineno : line;
 }
 

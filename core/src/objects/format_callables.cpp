@@ -178,7 +178,7 @@ std::optional<int> frame_line(Context& c, uint64_t frame_object) {
   CodeCache codes(c.obj);
   const CodeInfo* code = codes.get(info->code);
   if (!code) return std::nullopt;
-  return line_at(c.py, *code, info->unit_offset);
+  return line_at(*code, info->unit_offset);
 }
 
 void format_frame_summary(Context& c, const FrameInfo& frame) {
@@ -187,7 +187,7 @@ void format_frame_summary(Context& c, const FrameInfo& frame) {
   if (!code) return c.unreadable(frame.addr);
   // A local may hold this very frame (f = sys._getframe()).
   if (!c.enter(frame.addr, "<...>")) return;
-  int line = line_at(c.py, *code, frame.unit_offset);
+  int line = line_at(*code, frame.unit_offset);
   char addr[24];
   std::snprintf(addr, sizeof addr, "0x%llx", static_cast<unsigned long long>(frame.addr));
   c.out += std::string("Frame ") + addr + ", for file " + code->filename + ", line " +

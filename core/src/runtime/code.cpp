@@ -62,11 +62,9 @@ void read_originals(Python& py, uint64_t code_addr, CodeInfo& c) {
 
 }  // namespace
 
-int line_at(Python& py, const CodeInfo& c, int64_t unit_offset) {
+int line_at(const CodeInfo& c, int64_t unit_offset) {
   if (unit_offset < 0) return c.firstlineno;
-  std::string_view table(reinterpret_cast<const char*>(c.linetable.data()), c.linetable.size());
-  return bytecode::line_for_offset(py.layout().opcodes.line_table, table, c.firstlineno,
-                                   c.bytecode.size(), uint32_t(unit_offset));
+  return bytecode::line_at(c.lines, uint32_t(unit_offset)).line;
 }
 
 std::optional<uint64_t> slot_value(ObjectAccess& access, uint64_t localsplus, const CodeInfo& c,
@@ -87,10 +85,80 @@ std::optional<uint64_t> slot_value(ObjectAccess& access, uint64_t localsplus, co
   return ref;
 }
 
-const CodeInfo* CodeCache::get(uint64_t code_addr) {
-  auto it = cache_.find(code_addr);
-  if (it == cache_.end()) it = cache_.emplace(code_addr, read(code_addr)).first;
-  return it->second.get();
+const CodeInfo* CodeCache::get(uint64_t addr) {
+  auto it = cache_.find(addr);
+  if (it != cache_.end() && it->second.checked_at == stop_) return it->second.info.get();
+  auto print = fingerprint(addr);
+  if (it != cache_.end() && it->second.info && print && *print == it->second.fingerprint) {
+    Entry& e = it->second;
+    const std::vector<uint8_t> bytecode = e.info->bytecode;
+    const auto originals = e.info->originals;
+    if (read_bytecode(addr, *e.info)) {
+      if (e.info->bytecode != bytecode || e.info->originals != originals) e.analysis.reset();
+      e.checked_at = stop_;
+      return e.info.get();
+    }
+  }
+  Entry& e = cache_[addr];
+  e.info = read(addr);
+  e.fingerprint = print.value_or(Fingerprint());
+  e.checked_at = stop_;
+  e.analysis.reset();
+  return e.info.get();
+}
+
+const bytecode::StackAnalysis& CodeCache::stack_analysis(const CodeInfo& c) {
+  Entry& e = cache_.at(c.addr);
+  if (!e.analysis) {
+    auto view = [](const std::vector<uint8_t>& v) {
+      return std::string_view(reinterpret_cast<const char*>(v.data()), v.size());
+    };
+    bytecode::DecodeOptions options{&c.originals};
+    e.analysis = std::make_unique<bytecode::StackAnalysis>(
+        bytecode::analyse_stack(access_.python().layout().opcodes, view(c.bytecode), c.flags,
+                                view(c.exceptiontable), options));
+  }
+  return *e.analysis;
+}
+
+std::optional<CodeCache::Fingerprint> CodeCache::fingerprint(uint64_t addr) {
+  Python& py = access_.python();
+  const auto& o = py.off().code;
+  auto& mem = py.mem();
+  Fingerprint print;
+  for (uint64_t off : {py.off().object.ob_type, o.co_code, o.co_consts, o.co_names, o.co_varnames,
+                       o.co_freevars, o.co_cellvars, o.co_filename, o.co_name, o.co_qualname,
+                       o.co_lnotab, o.co_linetable, o.co_exceptiontable, o.co_localsplusnames,
+                       o.co_localspluskinds}) {
+    if (off == kAbsent) continue;
+    auto v = mem.ptr(addr + off);
+    if (!v) return std::nullopt;
+    print.push_back(*v);
+  }
+  for (uint64_t off : {o.co_argcount, o.co_kwonlyargcount, o.co_stacksize, o.co_flags,
+                       o.co_firstlineno}) {
+    if (off == kAbsent) continue;
+    auto v = mem.get<int32_t>(addr + off);
+    if (!v) return std::nullopt;
+    print.push_back(uint64_t(*v));
+  }
+  if (o.co_code_adaptive != kAbsent) {  // 3.11+: ob_size, the bytecode's length
+    auto units = access_.var_size(addr);
+    if (!units) return std::nullopt;
+    print.push_back(uint64_t(*units));
+  }
+  return print;
+}
+
+bool CodeCache::read_bytecode(uint64_t addr, CodeInfo& c) {
+  Python& py = access_.python();
+  const uint64_t adaptive = py.off().code.co_code_adaptive;
+  if (adaptive == kAbsent) return true;  // <=3.10: co_code, an immutable bytes object
+  // The length is part of the fingerprint: the same as when first read.
+  if (!py.mem().read(addr + adaptive, c.bytecode.data(), c.bytecode.size())) return false;
+  c.originals.clear();
+  read_originals(py, addr, c);
+  return true;
 }
 
 std::unique_ptr<CodeInfo> CodeCache::read(uint64_t addr) {
@@ -137,8 +205,7 @@ std::unique_ptr<CodeInfo> CodeCache::read(uint64_t addr) {
     auto units = access_.var_size(addr);
     if (!units || *units < 0 || uint64_t(*units) * 2 > kMaxBytecode) return nullptr;
     c->bytecode.resize(*units * 2);
-    if (!mem.read(addr + o.co_code_adaptive, c->bytecode.data(), c->bytecode.size()))
-      return nullptr;
+    if (!read_bytecode(addr, *c)) return nullptr;
     std::vector<LocalSlot> names;
     names_of(field_ptr(o.co_localsplusnames), SlotKind::Local, names);
     std::string kinds;
@@ -151,7 +218,6 @@ std::unique_ptr<CodeInfo> CodeCache::read(uint64_t addr) {
                                            : SlotKind::Local;
     }
     c->slots = std::move(names);
-    read_originals(py, addr, *c);
   } else {
     bytes_of(field_ptr(o.co_code), c->bytecode);
     names_of(field_ptr(o.co_varnames), SlotKind::Local, c->slots);
@@ -159,6 +225,9 @@ std::unique_ptr<CodeInfo> CodeCache::read(uint64_t addr) {
     names_of(field_ptr(o.co_freevars), SlotKind::Free, c->slots);
   }
   for (int i = 0; i < c->argcount && i < int(c->slots.size()); ++i) c->slots[i].is_arg = true;
+  std::string_view table(reinterpret_cast<const char*>(c->linetable.data()), c->linetable.size());
+  c->lines = bytecode::decode_line_table(py.layout().opcodes.line_table, table, c->firstlineno,
+                                         c->bytecode.size());
   return c;
 }
 
