@@ -41,10 +41,11 @@ uint64_t hash_of(std::string_view name) { return std::hash<std::string_view>()(n
 
 void ElfSymbols::index(const ElfFile& elf) {
   loads_ = elf.load_segments();
-  // Sized up front (every entry of the tables, the index at most half full):
-  // no rehashing, no arena growth.
+  // Sized up front for every entry of the tables (.dynsym's repeats and the
+  // sections and files make the index at most 2/3 full): no rehashing, no
+  // arena growth.
   size_t capacity = 16;
-  while (capacity < 2 * elf.symbol_entries()) capacity *= 2;
+  while (capacity < elf.symbol_entries() + elf.symbol_entries() / 2) capacity *= 2;
   slots_.assign(capacity, 0);
   symbols_.reserve(elf.symbol_entries());
   names_.reserve(std::min<size_t>(elf.symbol_name_bytes(), UINT32_MAX));
@@ -54,39 +55,50 @@ void ElfSymbols::index(const ElfFile& elf) {
     if (sym.type != STT_OBJECT && sym.type != STT_FUNC && sym.type != STT_NOTYPE &&
         sym.type != STT_GNU_IFUNC)
       return;
-    // .dynsym repeats .symtab's globals: those add nothing.
-    auto name = insert(sym.name, sym.value, sym.local);
-    if (name && (sym.type == STT_FUNC || sym.type == STT_GNU_IFUNC) && sym.size > 0)
-      functions_.push_back({sym.value, sym.size, name->first, name->second, sym.local});
+    bool function = (sym.type == STT_FUNC || sym.type == STT_GNU_IFUNC) && sym.size > 0;
+    insert(sym.name, sym.value, sym.size, sym.local, function);
   });
 }
 
-std::optional<std::pair<uint32_t, uint32_t>> ElfSymbols::insert(std::string_view name,
-                                                                uint64_t value, bool local) {
+void ElfSymbols::insert(std::string_view name, uint64_t value, uint64_t size, bool local,
+                        bool function) {
   const size_t mask = slots_.size() - 1;
   size_t slot = hash_of(name) & mask;
+  const Symbol* known = nullptr;
   for (; slots_[slot]; slot = (slot + 1) & mask) {
-    Symbol& known = symbols_[slots_[slot] - 1];
-    if (this->name(known.name, known.name_size) != name) continue;
-    if (known.value == value && known.local == local) return std::nullopt;  // a repeat
-    // The first definition wins, except that a global one beats a local;
-    // another function of the same name (a static one) still has its extent.
-    if (known.local && !local) known.local = false, known.value = value;
-    return std::pair(known.name, known.name_size);
+    const Symbol& s = symbols_[slots_[slot] - 1];
+    if (name_of(s) == name) {
+      known = &s;
+      break;
+    }
   }
-  if (names_.size() + name.size() > UINT32_MAX) return std::nullopt;
-  Symbol sym{uint32_t(names_.size()), uint32_t(name.size()), local, value};
-  names_ += name;
+  // .dynsym repeats .symtab's globals: those add nothing.
+  if (known && known->value == value && known->local == local) return;
+  Symbol sym{value, 0, uint32_t(name.size()), uint32_t(std::min<uint64_t>(size, UINT32_MAX)),
+             local, function};
+  if (known) {
+    sym.name = known->name;
+  } else {
+    if (names_.size() + name.size() > UINT32_MAX) return;
+    sym.name = uint32_t(names_.size());
+    names_ += name;
+    ++names_indexed_;
+  }
+  // The first definition of a name is the one found, except that a global
+  // one beats a local.
+  const bool found = !known || (known->local && !local);
   symbols_.push_back(sym);
-  slots_[slot] = uint32_t(symbols_.size());
-  return std::pair(sym.name, sym.name_size);
+  if (found) slots_[slot] = uint32_t(symbols_.size());
 }
 
-const std::vector<ElfSymbols::Function>& ElfSymbols::functions_by_address() const {
+const std::vector<uint32_t>& ElfSymbols::functions_by_address() const {
   std::call_once(functions_sorted_, [this] {
+    for (uint32_t i = 0; i < symbols_.size(); ++i)
+      if (symbols_[i].function) functions_.push_back(i);
     // By address; at one address the global alias first (kill, not __GI_kill).
-    std::sort(functions_.begin(), functions_.end(), [](const Function& a, const Function& b) {
-      return a.start != b.start ? a.start < b.start : a.local < b.local;
+    std::sort(functions_.begin(), functions_.end(), [this](uint32_t a, uint32_t b) {
+      const Symbol &x = symbols_[a], &y = symbols_[b];
+      return x.value != y.value ? x.value < y.value : x.local < y.local;
     });
   });
   return functions_;
@@ -96,16 +108,16 @@ std::string_view ElfSymbols::function_at(uint64_t vaddr) const {
   // The closest function starting at or before vaddr whose extent holds it;
   // a few steps back at most, past small functions laid out inside a larger
   // one's extent or ones that do not reach it.
-  const std::vector<Function>& functions = functions_by_address();
+  const std::vector<uint32_t>& functions = functions_by_address();
   auto it = std::upper_bound(functions.begin(), functions.end(), vaddr,
-                             [](uint64_t a, const Function& f) { return a < f.start; });
-  const Function* best = nullptr;
+                             [this](uint64_t a, uint32_t f) { return a < symbols_[f].value; });
+  const Symbol* best = nullptr;
   for (int looked = 0; it != functions.begin() && looked < 16; ++looked) {
-    --it;
-    if (best && it->start != best->start) break;
-    if (vaddr - it->start < it->size) best = &*it;  // at one start, the global comes last
+    const Symbol& f = symbols_[*--it];
+    if (best && f.value != best->value) break;
+    if (vaddr - f.value < f.size) best = &f;  // at one start, the global comes last
   }
-  return best ? name(best->name, best->name_size) : std::string_view();
+  return best ? name_of(*best) : std::string_view();
 }
 
 bool ElfSymbols::contains(uint64_t vaddr) const {
@@ -118,7 +130,7 @@ std::optional<uint64_t> ElfSymbols::find(std::string_view wanted) const {
   const size_t mask = slots_.size() - 1;
   for (size_t slot = hash_of(wanted) & mask; !slots_.empty() && slots_[slot]; slot = (slot + 1) & mask) {
     const Symbol& sym = symbols_[slots_[slot] - 1];
-    if (name(sym.name, sym.name_size) == wanted) return sym.value;
+    if (name_of(sym) == wanted) return sym.value;
   }
   return std::nullopt;
 }

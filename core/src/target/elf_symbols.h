@@ -42,41 +42,37 @@ class ElfSymbols {
   // file leaves out (unmodified file mappings) is then the file's own bytes.
   std::optional<uint64_t> read_only_file_offset(uint64_t vaddr, uint64_t size) const;
 
-  size_t size() const { return symbols_.size(); }
+  size_t size() const { return names_indexed_; }  // distinct names
 
  private:
   void index(const ElfFile& elf);
-  // Index a definition; where its name is in names_ (offset, size), or
-  // nullopt when it repeats one already there.
-  std::optional<std::pair<uint32_t, uint32_t>> insert(std::string_view name, uint64_t value,
-                                                      bool local);
-  std::string_view name(uint32_t at, uint32_t size) const {
-    return std::string_view(names_).substr(at, size);
-  }
+  void insert(std::string_view name, uint64_t value, uint64_t size, bool local, bool function);
 
   // Built in one pass over the file's tables with a handful of allocations
   // (attaching looks a score of names up in every mapped file, so building
   // this dominates): the names in one arena, an open-addressing index over
   // them. The file is not kept mapped: truncated under us, it would SIGBUS.
   struct Symbol {
-    uint32_t name = 0, name_size = 0;  // in names_
-    bool local = false;
     uint64_t value = 0;
+    uint32_t name = 0, name_size = 0;  // in names_
+    uint32_t size = 0;                 // functions: their extent (saturated)
+    bool local = false, function = false;
   };
-  struct Function {
-    uint64_t start = 0, size = 0;
-    uint32_t name = 0, name_size = 0;
-    bool local = false;
-  };
+  std::string_view name_of(const Symbol& s) const {
+    return std::string_view(names_).substr(s.name, s.name_size);
+  }
   std::vector<ElfSegment> loads_;
   std::string names_;
-  std::vector<Symbol> symbols_;  // the first definition of each name; a global one wins
-  std::vector<uint32_t> slots_;  // symbol index + 1 by name hash, 0 = empty; a power of two
-  // Every function symbol, sorted by start address (at one start, the global
-  // alias first) on first use: only native stacks ask.
+  // Every distinct definition (a static function may share its name with
+  // others); the index holds the one a lookup of the name finds.
+  std::vector<Symbol> symbols_;
+  std::vector<uint32_t> slots_;  // symbol + 1 by name hash, 0 = empty; a power of two
+  size_t names_indexed_ = 0;
+  // The function symbols by start address (at one start, the global alias
+  // first), sorted on first use: only native stacks ask.
   mutable std::once_flag functions_sorted_;
-  mutable std::vector<Function> functions_;
-  const std::vector<Function>& functions_by_address() const;
+  mutable std::vector<uint32_t> functions_;
+  const std::vector<uint32_t>& functions_by_address() const;
 };
 
 }  // namespace cpydbg
