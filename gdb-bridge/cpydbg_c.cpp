@@ -157,8 +157,16 @@ class CallbackTarget : public cpydbg::Target {
   }
   std::vector<cpydbg::Mapping> core_mappings() {
     std::vector<cpydbg::Mapping> maps;
-    std::string buf(1 << 20, '\0');
-    if (!cb_.core_mappings || !call(cb_.core_mappings, buf.data(), buf.size())) return maps;
+    if (!cb_.core_mappings) return maps;
+    // A few KB as a rule; a buffer as large as the rarest list would cost
+    // its page faults every attach (1 MiB: ~0.5 ms), so grow on failure.
+    std::string buf;
+    bool ok = false;
+    for (size_t size : {size_t(64) << 10, size_t(1) << 20}) {
+      buf.assign(size, '\0');
+      if ((ok = call(cb_.core_mappings, buf.data(), buf.size()))) break;
+    }
+    if (!ok) return maps;
     std::istringstream in(buf.c_str());
     for (std::string line; std::getline(in, line);) {
       std::istringstream fields(line);

@@ -4,19 +4,23 @@ namespace cpydbg {
 
 void Reader::reset() {
   pages_.clear();
+  last_ = nullptr;
   start_command();
 }
 
 void Reader::start_command(uint64_t page_budget) { pages_left_ = page_budget; }
 
-const Reader::Page* Reader::page(uint64_t page_addr) {
+const Reader::Page* Reader::fetch(uint64_t page_addr) {
   auto it = pages_.find(page_addr);
-  if (it != pages_.end()) return it->second.get();
-  if (pages_left_ == 0) return nullptr;
-  --pages_left_;
-  auto p = std::make_unique<Page>();
-  p->readable = target_.read(page_addr, p->bytes, kPageSize);
-  return pages_.emplace(page_addr, std::move(p)).first->second.get();
+  if (it == pages_.end()) {
+    if (pages_left_ == 0) return nullptr;
+    --pages_left_;
+    auto p = std::make_unique<Page>();
+    p->readable = target_.read(page_addr, p->bytes, kPageSize);
+    it = pages_.emplace(page_addr, std::move(p)).first;
+  }
+  last_addr_ = page_addr;
+  return last_ = it->second.get();
 }
 
 bool Reader::read(uint64_t addr, void* buf, size_t size) {

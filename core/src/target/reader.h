@@ -52,10 +52,17 @@ class Reader {
     bool readable = false;
     uint8_t bytes[kPageSize];
   };
-  const Page* page(uint64_t page_addr);
+  const Page* page(uint64_t page_addr) {
+    // Reads come in runs on one page (the fields of one struct).
+    if (page_addr == last_addr_ && last_) return last_;
+    return fetch(page_addr);
+  }
+  const Page* fetch(uint64_t page_addr);
 
   Target& target_;
   std::unordered_map<uint64_t, std::unique_ptr<Page>> pages_;
+  uint64_t last_addr_ = 0;
+  const Page* last_ = nullptr;
   uint64_t pages_left_ = kDefaultPageBudget;
 };
 
