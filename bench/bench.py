@@ -35,8 +35,11 @@ Standard library only: runs under /usr/bin/python3.
 """
 
 import argparse
+import collections
+import ctypes
 import datetime
 import glob
+import json
 import os
 import platform
 import statistics
@@ -48,43 +51,66 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
 import interpreters  # noqa: E402
 
-# name -> (target arguments, [(ours, libpython's)]): each side a list of
-# commands run as one timed block, or None. {addr} is what the target wrote.
+# One row each: `ours` runs in gdb and every LLDB, `libpython` (or None) in
+# gdb with libpython's script instead; `setup` runs first in all, untimed.
+# Each is a list of commands (the timed ones: as one block), or a dict of
+# them by debugger kind. {addr} is what the target wrote.
+Row = collections.namedtuple("Row", "ours libpython setup")
+
+
+def row_of(ours, libpython=None, setup=()):
+    return Row(ours, libpython, setup)
+
+
+# The debugger's own backtrace.
+BT = {"gdb": ["bt -no-filters"], "lldb": ["bt"]}
+
+
+# name -> (target arguments, rows).
 CASES = [
     ("deep1000", ["deep", "1000"], [
-        (["pyinfo"], None),
-        (["pystack"], ["py-bt"]),
-        (["py-bt"], ["py-bt"]),
-        (["py-bt-full"], ["py-bt-full"]),
-        (["pystack -l"], None),
-        (["pystack -n"], None),
-        (["pyopstack -a"], None),
+        row_of(["pyinfo"]),
+        row_of(["pystack"], ["py-bt"]),
+        row_of(["py-bt"], ["py-bt"]),
+        row_of(["py-bt-full"], ["py-bt-full"]),
+        row_of(["pystack -l"]),
+        row_of(["pystack -n"]),
+        # The debugger's own backtrace, first thing in the session: what its
+        # unwinder costs, which pystack -n (and pyopstack, pyup, pyframe,
+        # through the eval loop's frame) pays too.
+        row_of(BT),
+        row_of(["pyopstack -a"]),
+        # The same after the debugger has unwound the stack once.
+        row_of(["pystack -n"], setup=BT),
+        row_of(["pyopstack -a"], setup=BT),
         # libpython cannot read the innermost eval frame of an -O3 build
         # ("Unable to read information on python frame"): both go up first.
-        (["py-up", "py-print shape"], ["py-up", "py-print shape"]),
+        row_of(["py-print shape"], ["py-print shape"], setup=["py-up"]),
     ]),
     ("deep10000", ["deep", "10000"], [
-        (["pystack"], ["py-bt"]),
+        row_of(["pystack"], ["py-bt"]),
     ]),
     ("threads100", ["threads", "100"], [
-        (["pystack -a"], ["thread apply all py-bt"]),
+        row_of(["pystack -a"], ["thread apply all py-bt"]),
     ]),
     ("list1e6", ["list", "1000000"], [
-        (["pyobj {addr}"], ["print (PyObject *) {addr}"]),
-        (["py-up", "py-print big"], ["py-up", "py-print big"]),
+        row_of(["pyobj {addr}"], ["print (PyObject *) {addr}"]),
+        row_of(["py-print big"], ["py-print big"], setup=["py-up"]),
     ]),
     ("dict1e5", ["dict", "100000"], [
-        (["pyobj {addr}"], ["print (PyObject *) {addr}"]),
+        row_of(["pyobj {addr}"], ["print (PyObject *) {addr}"]),
     ]),
 ]
 
 # Sourced into every gdb run: times a block of commands on gdb's main thread.
 GDB_HELPER = """
 import time
-def _bench_run(commands):
+def _bench_run(setup, commands):
     ok = True
-    start = time.thread_time()
     try:
+        for command in setup:
+            gdb.execute(command, to_string=True)
+        start = time.thread_time()
         for command in commands:
             gdb.execute(command)
     except gdb.error as e:
@@ -123,33 +149,34 @@ def libpython_script(interp):
 
 
 class Debugger:
-    """One way of opening a core: argv for a block of commands (None: the base)."""
+    """One way of opening a core: argv(setup, commands) runs the commands
+    (None: nothing, the base) after the untimed setup."""
 
-    def __init__(self, name, argv, stats):
-        self.name, self.argv, self.stats = name, argv, stats
+    def __init__(self, name, kind, argv, stats):
+        self.name, self.kind, self.argv, self.stats = name, kind, argv, stats
 
 
 def gdb_debugger(name, script, helper, exe, core, stats):
-    def argv(commands):
+    def argv(setup, commands):
         a = ["gdb", "-nx", "-q", "-batch", "-iex", "set debuginfod enabled off",
              "-iex", "set auto-load python-scripts off", "-ex", "source " + script,
              "-ex", "source " + helper]
         if commands:
-            a += ["-ex", "python _bench_run(%r)" % (commands,)]
+            a += ["-ex", "python _bench_run(%r, %r)" % (setup, commands)]
         return a + [exe, core]
-    return Debugger(name, argv, stats)
+    return Debugger(name, "gdb", argv, stats)
 
 
 def lldb_debugger(lldb, install, exe, core):
     plugin = os.path.join(install, "lib", "cpydbg", "libcpydbg-lldb.so")
 
-    def argv(commands):
+    def argv(setup, commands):
         a = [lldb, "--no-lldbinit", "--batch", "-o", "target create %s --core %s" % (exe, core),
              "-o", "plugin load " + plugin]
-        for c in commands or []:
+        for c in (setup + commands) if commands else []:
             a += ["-o", c]
         return a
-    return Debugger("lldb " + lldb_version(lldb), argv, True)
+    return Debugger("lldb " + lldb_version(lldb), "lldb", argv, True)
 
 
 def run_once(argv, stats_file):
@@ -184,14 +211,16 @@ class Measured:
         return statistics.median(values) if values else None
 
 
-def measure(debugger, commands, runs, stats_file):
+def measure(debugger, setup, commands, runs, stats_file):
     m = Measured()
     for _ in range(runs):
-        cpu, peak, out, stats = run_once(debugger.argv(commands), stats_file if debugger.stats else None)
+        cpu, peak, out, stats = run_once(debugger.argv(setup, commands),
+                                         stats_file if debugger.stats else None)
         m.process.append(cpu)
         m.peak = max(m.peak, peak)
         if not commands:
             continue
+        stats = stats[sum(1 for c in setup if is_ours(c)):]  # setup is not timed
         marks = [line for line in out.splitlines() if line.startswith(MARK)]
         if marks:  # gdb: the block's own time, measured by gdb's Python
             m.inside.append(float(marks[-1].split()[2]))
@@ -205,6 +234,24 @@ def measure(debugger, commands, runs, stats_file):
         m.ok = m.ok and "Python Exception" not in out and "Error occurred in Python" not in out
         m.lines = out.count("\n")
     return m
+
+
+def is_ours(command):
+    """Whether a command is cpydbg's (and leaves a CPYDBG_STATS line)."""
+    return command.split()[0] in OUR_COMMANDS
+
+
+OUR_COMMANDS = set()  # filled from the library under test (main)
+
+
+def our_commands(install):
+    lib = ctypes.CDLL(os.path.join(install, "lib", "cpydbg", "libcpydbg-gdb.so"))
+    lib.cpydbg_commands_json.restype = ctypes.c_void_p
+    lib.cpydbg_free.argtypes = [ctypes.c_void_p]
+    ptr = lib.cpydbg_commands_json()
+    names = {c["name"] for c in json.loads(ctypes.string_at(ptr).decode())}
+    lib.cpydbg_free(ptr)
+    return names
 
 
 def fmt(value, digits=0):
@@ -234,26 +281,33 @@ def bench_interpreter(opts, spec, tmp, rows):
             if libpython else None
         bases = {}
         for d in ours + ([theirs] if theirs else []):
-            bases[d.name] = statistics.median(measure(d, None, opts.runs, stats_file).process)
-        for our_cmds, their_cmds in pairs:
-            our_cmds = [c.format(addr=addr) for c in our_cmds]
+            bases[d.name] = statistics.median(measure(d, [], None, opts.runs, stats_file).process)
+        for r in pairs:
+            def fill(commands, kind="gdb"):
+                if isinstance(commands, dict):
+                    commands = commands[kind]
+                return [c.format(addr=addr) for c in commands]
             their = None
-            if theirs and their_cmds:
-                their_cmds = [c.format(addr=addr) for c in their_cmds]
-                their = measure(theirs, their_cmds, opts.runs, stats_file)
+            if theirs and r.libpython:
+                their = measure(theirs, fill(r.setup), fill(r.libpython), opts.runs, stats_file)
             for d in ours:
-                m = measure(d, our_cmds, opts.runs, stats_file)
+                setup, our_cmds = fill(r.setup, d.kind), fill(r.ours, d.kind)
+                m = measure(d, setup, our_cmds, opts.runs, stats_file)
                 ratio = None
-                if their and d.name == "gdb" and m.median(m.inside) and their.median(their.inside):
+                if their and d.kind == "gdb" and m.median(m.inside) and their.median(their.inside):
                     ratio = their.median(their.inside) / m.median(m.inside)
-                rows.append(row(spec, case, "; ".join(our_cmds), d.name, m, bases[d.name],
+                rows.append(row(spec, case, label(setup, our_cmds), d.name, m, bases[d.name],
                                 "%.0f×" % ratio if ratio else ""))
                 print_row(rows[-1])
             if their:
-                rows.append(row(spec, case, "; ".join(their_cmds), theirs.name, their,
-                                bases[theirs.name], ""))
+                rows.append(row(spec, case, label(fill(r.setup), fill(r.libpython)), theirs.name,
+                                their, bases[theirs.name], ""))
                 print_row(rows[-1])
         os.unlink(core)
+
+
+def label(setup, commands):
+    return "; ".join(commands) + (" (after %s)" % "; ".join(setup) if setup else "")
 
 
 def row(spec, case, command, debugger, m, base, ratio):
@@ -328,6 +382,7 @@ def main():
                         ", ".join(c[0] for c in CASES))
     parser.add_argument("--results", default=os.path.join(HERE, "results.md"))
     opts = parser.parse_args()
+    OUR_COMMANDS.update(our_commands(opts.install))
     started = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
     print("cpydbg beside libpython on core files; median of %d runs; CPU ms" % opts.runs)
     print_row(COLUMNS)
