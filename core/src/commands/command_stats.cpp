@@ -1,6 +1,8 @@
 #include "commands/command_stats.h"
 
+#include <fcntl.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -32,8 +34,13 @@ void CommandStats::finish(const Mark& mark, const Target& target, std::string_vi
   const TargetStats& now = target.stats();
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
-  FILE* out = std::fopen(path_.c_str(), "a");
-  if (!out) return;  // a diagnostic: never the reason a command fails
+  // O_NONBLOCK: a FIFO nobody reads must not hang the debugger.
+  int fd = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK, 0644);
+  FILE* out = fd >= 0 ? fdopen(fd, "a") : nullptr;
+  if (!out) {  // a diagnostic: never the reason a command fails
+    if (fd >= 0) ::close(fd);
+    return;
+  }
   std::fprintf(out,
                "%.*s%s%.*s\tok=%d cpu_us=%llu wall_us=%llu reads=%llu read_bytes=%llu "
                "round_trips=%llu maxrss_kb=%ld\n",

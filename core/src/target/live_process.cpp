@@ -28,6 +28,8 @@ LiveProcessTarget::~LiveProcessTarget() {
 
 bool LiveProcessTarget::read(uint64_t addr, void* buf, size_t size) {
   if (fd_ < 0) return false;
+  ++stats_.reads;
+  stats_.bytes_read += size;
   // pread takes a signed offset: addresses above 2^63 (kernel space, garbage
   // pointers) are unreadable anyway.
   if (addr > uint64_t(INT64_MAX) || size > uint64_t(INT64_MAX) - addr) return false;
