@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Time cpydbg's commands beside libpython's on the same core files (a benchmark, not a test).
 
-  bench.py --install PREFIX [--python SPEC ...] [--lldb LLDB ...] [--runs N]
-           [--cases NAME,...] [--results FILE]
+  bench.py --install PREFIX [--python SPEC ...] [--spot SPEC ...] [--lldb LLDB ...]
+           [--runs N] [--cases NAME,...] [--results FILE]
 
 For each shape of process (1,000 and 10,000 frames deep, 100 threads, a
 10^6-element list, a 10^5-key dict) it runs bench/target.py under the
@@ -101,6 +101,8 @@ CASES = [
         row_of(["pyobj {addr}"], ["print (PyObject *) {addr}"]),
     ]),
 ]
+
+SPOT_CASE = "deep1000"
 
 # Sourced into every gdb run: times a block of commands on gdb's main thread.
 GDB_HELPER = """
@@ -262,7 +264,7 @@ COLUMNS = ["case", "command", "debugger", "cmd ms", "process ms", "adds ms", "re
            "peak MB", "lines", "vs libpython"]
 
 
-def bench_interpreter(opts, spec, tmp, rows):
+def bench_interpreter(opts, spec, tmp, rows, wanted):
     interp = interpreters.resolve(spec)
     shim = os.path.join(opts.install, "share", "cpydbg", "gdb", "cpydbg.py")
     helper = os.path.join(tmp, "bench_helper.py")
@@ -270,7 +272,6 @@ def bench_interpreter(opts, spec, tmp, rows):
         f.write(GDB_HELPER)
     stats_file = os.path.join(tmp, "stats.txt")
     libpython = libpython_script(interp)
-    wanted = opts.cases.split(",") if opts.cases else None
     for case, args, pairs in CASES:
         if wanted and case not in wanted:
             continue
@@ -376,6 +377,8 @@ def main():
     parser.add_argument("--install", required=True, help="cpydbg install prefix")
     parser.add_argument("--python", action="append", help="interpreter spec (tests/integration/"
                         "interpreters.py), repeatable; default 3.12.1")
+    parser.add_argument("--spot", action="append", default=[],
+                        help="an interpreter to spot-check (the %s case only), repeatable" % SPOT_CASE)
     parser.add_argument("--lldb", action="append", default=[], help="an LLDB to time too")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--cases", help="comma-separated case names (%s)" %
@@ -389,7 +392,9 @@ def main():
     rows = []
     with tempfile.TemporaryDirectory(prefix="cpydbg-bench-") as tmp:
         for spec in opts.python or ["3.12.1"]:
-            bench_interpreter(opts, spec, tmp, rows)
+            bench_interpreter(opts, spec, tmp, rows, opts.cases.split(",") if opts.cases else None)
+        for spec in opts.spot:
+            bench_interpreter(opts, spec, tmp, rows, [SPOT_CASE])
     write_results(opts.results, opts, rows, started)
     print("written to " + opts.results)
 
