@@ -6,6 +6,7 @@ import ctypes
 import importlib.util
 import json
 import os
+import re
 import sys
 
 import gdb
@@ -41,7 +42,7 @@ class _Callbacks(ctypes.Structure):
                 ("module_paths", _MODULES), ("core_mappings", _MAPPINGS),
                 ("thread_lwps", _LWPS), ("native_frames", _NATIVE), ("frame_values", _FRAMEVALS),
                 ("select_frame", _SELECT), ("selected_frame_level", _SELECTED),
-                ("write_memory", _WRITE), ("process_kind", _KIND)]
+                ("write_memory", _WRITE), ("process_kind", _KIND), ("core_file", _MODULES)]
 
 
 _LIB.cpydbg_open_after.restype = ctypes.c_void_p
@@ -277,9 +278,25 @@ def _process_kind(_ctx):
     return 2 if _is_core() else 0
 
 
+@_MODULES
+def _core_file(_ctx, buf, size):
+    # gdb 13's Python does not name the core; `info files` does:
+    # "Local core dump file:\n\t`/path/core', file type elf64-x86-64."
+    try:
+        text = gdb.execute("info files", to_string=True)
+    except gdb.error:
+        return 0
+    match = re.search(r"Local core dump file:\s*`(.*)', file type", text)
+    path = match.group(1).encode() if match else b""
+    if not path or len(path) >= size:
+        return 0
+    ctypes.memmove(buf, path + b"\0", len(path) + 1)
+    return 1
+
+
 _CALLBACKS = _Callbacks(None, _read, _symbol, _thread, _evaluate, _generation, _module_paths,
                         _core_mappings, _thread_lwps, _native_frames, _frame_values, _select_frame,
-                        _selected_frame_level, _write, _process_kind)
+                        _selected_frame_level, _write, _process_kind, _core_file)
 _sessions = {}  # (inferior number, pid, is a core) -> session handle
 _latest = {}    # inferior number -> its newest session (its Python breakpoints go on)
 

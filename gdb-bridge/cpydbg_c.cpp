@@ -14,6 +14,7 @@
 #include "cpydbg/session.h"
 #include "target/live_process.h"
 #include "target/module_symbols.h"
+#include "target/thread_syscalls.h"
 
 namespace {
 
@@ -116,6 +117,14 @@ class CallbackTarget : public cpydbg::Target {
         if (valid[f * names.size() + i]) out[f][i] = values[f * names.size() + i];
     return out;
   }
+  std::optional<ThreadSyscall> thread_syscall(uint64_t lwp) override {
+    if (live_) return live_->thread_syscall(lwp);
+    return core_syscalls_.of(lwp, [this] {
+      std::string path(4096, '\0');
+      if (!cb_.core_file || !call(cb_.core_file, path.data(), path.size())) return std::string();
+      return std::string(path.c_str());
+    });
+  }
   bool select_native_frame(size_t level) override {
     return cb_.select_frame && call(cb_.select_frame, level);
   }
@@ -183,6 +192,7 @@ class CallbackTarget : public cpydbg::Target {
   std::unique_ptr<cpydbg::LiveProcessTarget> live_;
   uint64_t live_generation_ = 0;
   std::unique_ptr<cpydbg::ModuleSymbols> core_modules_;
+  cpydbg::CoreThreadSyscalls core_syscalls_;
   std::optional<bool> elf_has_python_;
 };
 

@@ -55,6 +55,10 @@ typedef struct cpydbg_callbacks {
   int (*write_memory)(void *ctx, uint64_t addr, const void *buf, uint64_t size);
   /* What is open when there is no live pid: 2 a core file, 0 nothing. */
   int (*process_kind)(void *ctx);
+  /* The path of the core file open, NUL-terminated into buf; return 1, or 0
+   * (none, or longer than size). The core reads each thread's registers
+   * from its notes: gdb switches threads slowly. */
+  int (*core_file)(void *ctx, char *buf, uint64_t size);
 } cpydbg_callbacks;
 
 typedef struct cpydbg_session cpydbg_session;

@@ -1,6 +1,7 @@
 #include "lldb_target.h"
 
 #include "target/glibc_threads.h"
+#include "target/thread_syscalls.h"
 
 #include <algorithm>
 #include <cctype>
@@ -136,6 +137,25 @@ ProcessKind LldbTarget::process_kind() {
 }
 
 std::optional<uint64_t> LldbTarget::symbol(std::string_view name) { return modules().find(name); }
+
+std::optional<Target::ThreadSyscall> LldbTarget::thread_syscall(uint64_t lwp) {
+  // LLDB shows no orig_rax, where the kernel keeps the call's number: a
+  // process of this machine shows it in /proc, a core in its register notes.
+  switch (process_kind()) {
+    case ProcessKind::Live: {
+      ++stats_.round_trips;
+      lldb::SBPlatform platform = target_.GetPlatform();
+      if (!platform.IsValid() || !platform.GetName() ||
+          std::string_view(platform.GetName()) != "host")
+        return std::nullopt;
+      return proc_thread_syscall(int(process_.GetProcessID()), lwp);
+    }
+    case ProcessKind::Core:
+      return core_syscalls_.of(lwp, [this] { return mapped_core_file(thread_lwps()); });
+    default:
+      return std::nullopt;
+  }
+}
 
 lldb::SBFrame LldbTarget::selected_frame() {
   lldb::SBThread thread = process_.GetSelectedThread();

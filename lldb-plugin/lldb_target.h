@@ -9,6 +9,7 @@
 
 #include "cpydbg/target.h"
 #include "target/module_symbols.h"
+#include "target/thread_syscalls.h"
 
 namespace cpydbg::lldb_plugin {
 
@@ -32,6 +33,7 @@ class LldbTarget final : public Target {
   bool select_native_frame(size_t level) override;
   std::optional<size_t> selected_native_level() override;
   CodeSymbol symbol_at(uint64_t addr) override { return modules().symbol_at(addr); }
+  std::optional<ThreadSyscall> thread_syscall(uint64_t lwp) override;
 
  private:
   lldb::SBFrame selected_frame();
@@ -46,6 +48,7 @@ class LldbTarget final : public Target {
   std::unique_ptr<ModuleSymbols> modules_;
   uint32_t modules_stop_id_ = 0;  // the module list of a live process changes as it runs
   uint32_t modules_count_ = 0;
+  CoreThreadSyscalls core_syscalls_;
 };
 
 }  // namespace cpydbg::lldb_plugin

@@ -89,6 +89,16 @@ class Target {
     return std::vector<FrameValues>(levels.size(), FrameValues(names.size()));
   }
 
+  // The system call thread `lwp` is in at this stop, read past the debugger
+  // (/proc for a live process, the core's register notes): what a blocked
+  // thread waits for, for a fraction of what unwinding it costs. Nullopt
+  // when the target cannot say (then the native frames tell).
+  struct ThreadSyscall {
+    int64_t number = -1;  // x86-64 Linux numbering; -1: not in a system call
+    uint64_t args[6] = {};
+  };
+  virtual std::optional<ThreadSyscall> thread_syscall(uint64_t /*lwp*/) { return std::nullopt; }
+
   // Make native frame `level` of the selected thread the debugger's selected
   // frame (pyframe follows the Python frame into its eval loop activation).
   virtual bool select_native_frame(size_t /*level*/) { return false; }

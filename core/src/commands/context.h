@@ -122,8 +122,9 @@ struct Context {
   // activation runs (`thread`: its Python state, null when it has none);
   // computed once per stop.
   const MixedStack& mixed_stack_of(uint64_t lwp, const ThreadInfo* thread);
-  // What thread `lwp`'s C code does, from its innermost native frames.
-  const NativeActivity& native_activity_of(uint64_t lwp);
+  // What thread `lwp`'s C code does (`thread`: its Python state): from the
+  // system call it is blocked in, else from its innermost native frames.
+  const NativeActivity& native_activity_of(const ThreadInfo& thread, uint64_t lwp);
   // Select the debugger's native frame of the eval loop activation that runs
   // Python frame `index` of the selected thread, when it can be found.
   void follow_in_native_frames(size_t index);

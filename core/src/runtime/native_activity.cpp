@@ -147,4 +147,46 @@ NativeActivity native_activity(const Python& py, const std::vector<NativeFrameIn
   return out;
 }
 
+std::optional<NativeActivity> syscall_activity(const Target::ThreadSyscall& call,
+                                               const std::optional<MemoryExtent>& gil) {
+  // x86-64 Linux system call numbers (asm/unistd_64.h).
+  enum : int64_t {
+    kPoll = 7, kSelect = 23, kNanosleep = 35, kFutex = 202, kEpollWait = 232,
+    kClockNanosleep = 230, kPselect6 = 270, kPpoll = 271, kEpollPwait = 281, kEpollPwait2 = 441,
+  };
+  NativeActivity out;
+  switch (call.number) {
+    case kFutex: {
+      // The waiting operations (linux/futex.h), without the private and clock flags.
+      const uint64_t op = call.args[1] & 0x7f;
+      const bool waits = op == 0 /*WAIT*/ || op == 6 /*LOCK_PI*/ || op == 9 /*WAIT_BITSET*/ ||
+                         op == 11 /*WAIT_REQUEUE_PI*/ || op == 13 /*LOCK_PI2*/;
+      if (!waits) return out;
+      if (!gil) return std::nullopt;
+      out.blocked = gil->contains(call.args[0]) ? "waiting for the GIL" : "waiting on a lock";
+      return out;
+    }
+    case kNanosleep:
+    case kClockNanosleep:
+      out.blocked = "in sleep";
+      return out;
+    case kSelect:
+    case kPselect6:
+      // time.sleep before 3.11 (2.7 too) is a select() on no descriptors.
+      out.blocked = call.args[0] == 0 && !call.args[1] && !call.args[2] && !call.args[3]
+                        ? "in sleep"
+                        : "in select";
+      return out;
+    case kPoll:
+    case kPpoll:
+    case kEpollWait:
+    case kEpollPwait:
+    case kEpollPwait2:
+      out.blocked = "in select";
+      return out;
+    default:  // running (-1), or in a call that is not a wait
+      return out;
+  }
+}
+
 }  // namespace cpydbg

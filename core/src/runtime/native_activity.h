@@ -1,13 +1,17 @@
 // What a thread's C code is doing, read from the names of its native frames
 // (MixedStack's: the mapped files' ELF names, else the debugger's): the
 // frames libpython names in its backtraces between the Python ones, and the
-// states `pystack -a` shows for a thread blocked in C.
+// states `pystack -a` shows for a thread blocked in C; or, cheaper, from the
+// system call such a thread is blocked in.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "cpydbg/target.h"
 #include "runtime/mixed_stack.h"
+#include "runtime/walker.h"
 
 namespace cpydbg {
 
@@ -30,5 +34,13 @@ struct NativeActivity {
   std::string blocked;
 };
 NativeActivity native_activity(const Python& py, const std::vector<NativeFrameInfo>& frames);
+
+// What a thread in system call `call` (or in none) waits for, without the
+// native frames: a futex inside `gil`, the GIL's extent, is the GIL; a call
+// that is not a wait, nothing. Nullopt when only the frames can say: a futex
+// while the GIL's extent is unknown. (What the frames tell besides, the
+// garbage collector at work, the interpreter's own state says: Walker.)
+std::optional<NativeActivity> syscall_activity(const Target::ThreadSyscall& call,
+                                               const std::optional<MemoryExtent>& gil);
 
 }  // namespace cpydbg

@@ -86,10 +86,12 @@ Offsets Offsets::resolve(const Layout& l) {
   o.interp.next = r.req("PyInterpreterState", "next");
   o.interp.tstate_head = r.opt("PyInterpreterState", {"threads.head", "tstate_head"});
   o.interp.ceval_gil = r.opt("PyInterpreterState", "ceval.gil");
+  o.runtime.ceval_gil = r.opt("_PyRuntimeState", "ceval.gil");
   o.interp.id = r.opt("PyInterpreterState", "id");
   o.interp.modules = r.opt("PyInterpreterState", {"imports.modules", "modules"});
   o.gil.last_holder = r.opt("_gil_runtime_state", {"last_holder._value", "last_holder"});
   o.gil.locked = r.opt("_gil_runtime_state", {"locked._value", "locked"});
+  o.gil.size = r.size("_gil_runtime_state");
   o.tstate.next = r.req("PyThreadState", "next");
   o.tstate.interp = r.req("PyThreadState", "interp");
   o.tstate.frame = r.opt("PyThreadState", "frame");

@@ -43,6 +43,7 @@ struct Offsets {
   // --- runtime, interpreters, threads ---
   struct {
     uint64_t interpreters_head = kAbsent, gil_tstate_current = kAbsent;
+    uint64_t ceval_gil = kAbsent;  // 3.7 - 3.11: the GIL itself, in the runtime
     // The thread finalizing the runtime (3.7+); 3.7-3.8 keep the GC's state here.
     uint64_t finalizing = kAbsent, gc_collecting = kAbsent;
   } runtime;
@@ -53,6 +54,7 @@ struct Offsets {
   } interp;
   struct {
     uint64_t last_holder = kAbsent, locked = kAbsent;
+    uint64_t size = 0;  // its mutexes and condition variables lie within
   } gil;
   struct {
     uint64_t next = kAbsent, interp = kAbsent, frame = kAbsent, cframe = kAbsent,

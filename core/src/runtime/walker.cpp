@@ -30,6 +30,18 @@ std::optional<uint64_t> Walker::gil_holder(uint64_t interp) {
   return std::nullopt;
 }
 
+std::optional<MemoryExtent> Walker::gil_extent(uint64_t interp) {
+  const Offsets& o = py_.off();
+  if (!o.gil.size) return std::nullopt;
+  if (o.interp.ceval_gil != kAbsent) {  // 3.12+: each interpreter points to its own
+    auto gil = py_.mem().ptr(interp + o.interp.ceval_gil);
+    if (gil && *gil) return MemoryExtent{*gil, o.gil.size};
+  } else if (auto rt = py_.symbol("_PyRuntime"); rt && o.runtime.ceval_gil != kAbsent) {
+    return MemoryExtent{*rt + o.runtime.ceval_gil, o.gil.size};
+  }
+  return std::nullopt;
+}
+
 std::optional<uint64_t> Walker::finalizing_thread() {
   const Offsets& o = py_.off();
   if (auto rt = py_.symbol("_PyRuntime"); rt && o.runtime.finalizing != kAbsent)
@@ -47,6 +59,10 @@ bool Walker::gc_collecting(uint64_t interp) {
     collecting = py_.mem().get<int32_t>(*rt + o.runtime.gc_collecting);
   }
   return collecting.value_or(0) != 0;
+}
+
+bool Walker::knows_gc_state() const {
+  return py_.off().interp.gc_collecting != kAbsent || py_.off().runtime.gc_collecting != kAbsent;
 }
 
 std::vector<ThreadInfo> Walker::threads(std::string* problem, const WalkLimits& limits) {

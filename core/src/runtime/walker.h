@@ -12,6 +12,11 @@
 
 namespace cpydbg {
 
+struct MemoryExtent {
+  uint64_t start = 0, size = 0;
+  bool contains(uint64_t addr) const { return addr >= start && addr - start < size; }
+};
+
 struct ThreadInfo {
   uint64_t tstate = 0;
   uint64_t interp = 0;
@@ -77,6 +82,12 @@ class Walker {
   // The state and frame of the generator/coroutine object at `gen`; nullopt
   // when its memory is unreadable.
   std::optional<GeneratorInfo> generator(uint64_t gen);
+  // Where the interpreter's GIL lies, with the mutexes and condition variables
+  // it waits on; nullopt when the layout does not say (2.7 and 3.6 keep them
+  // in static variables).
+  std::optional<MemoryExtent> gil_extent(uint64_t interp);
+  // Whether ThreadInfo::collecting_garbage can be read (3.7+).
+  bool knows_gc_state() const;
 
  private:
   std::optional<uint64_t> gil_holder(uint64_t interp);

@@ -8,6 +8,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "target/thread_syscalls.h"
+
 namespace cpydbg {
 
 LiveProcessTarget::LiveProcessTarget(int pid) : pid_(pid) {
@@ -90,6 +92,10 @@ void LiveProcessTarget::read_maps() {
 
 std::optional<uint64_t> LiveProcessTarget::symbol(std::string_view name) {
   return symbols_.find(name);
+}
+
+std::optional<Target::ThreadSyscall> LiveProcessTarget::thread_syscall(uint64_t lwp) {
+  return proc_thread_syscall(pid_, lwp);
 }
 
 std::optional<SelectedThread> LiveProcessTarget::selected_thread() {

@@ -40,6 +40,7 @@ class LiveProcessTarget : public Target {
   uint64_t generation() override { return generation_; }
   std::vector<std::string> module_paths() override;
   CodeSymbol symbol_at(uint64_t addr) override { return symbols_.symbol_at(addr); }
+  std::optional<ThreadSyscall> thread_syscall(uint64_t lwp) override;
 
   // The process may have run: re-read the maps (libraries come and go) and
   // change generation() so readers drop their cached pages.

@@ -1,0 +1,94 @@
+// Thread states from the system call a thread is in: /proc's view of a real
+// stopped interpreter's threads on every version (a sleeping thread, one
+// blocked on a lock, two waiting for the GIL that the stopped main thread
+// holds), classified with the GIL's extent the layout gives; and the
+// classification's edges, by hand.
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "runtime/native_activity.h"
+#include "stopped_python.h"
+#include "target/live_process.h"
+#include "target/reader.h"
+
+using namespace cpydbg;
+
+namespace {
+
+const std::string kScript = CPYDBG_SOURCE_DIR "/tests/format/stop_blocked_threads.py";
+
+std::string blocked(Target& target, Walker& walker, uint64_t interp, uint64_t tid) {
+  auto call = target.thread_syscall(tid);
+  REQUIRE(call);
+  auto activity = syscall_activity(*call, walker.gil_extent(interp));
+  return activity ? activity->blocked : "(the frames tell)";
+}
+
+Target::ThreadSyscall call_of(int64_t number, std::initializer_list<uint64_t> args) {
+  Target::ThreadSyscall call;
+  call.number = number;
+  size_t i = 0;
+  for (uint64_t a : args) call.args[i++] = a;
+  return call;
+}
+
+}  // namespace
+
+TEST_CASE("a blocked thread's system call says what it waits for, on every interpreter") {
+  for (const auto& interp : test::interpreters()) {
+    SUBCASE(interp.label.c_str()) {
+      test::StoppedPython proc(interp.python, kScript);
+      REQUIRE_MESSAGE(proc.ok(), proc.failure());
+      auto tids = nlohmann::json::parse(proc.output());
+      LiveProcessTarget target(proc.pid());
+      REQUIRE(target.ok());
+      Reader reader(target);
+      auto py = Python::attach(reader, "");
+      REQUIRE(py);
+      Walker walker(*py);
+      auto threads = walker.threads(nullptr);
+      REQUIRE(!threads.empty());
+      const uint64_t interp_state = threads[0].interp;
+
+      CHECK(blocked(target, walker, interp_state, tids["sleep"][0]) == "in sleep");
+      // The main thread stopped itself in kill(2): in no wait.
+      CHECK(blocked(target, walker, interp_state, proc.pid()) == "");
+      // 2.7 and 3.6 keep their GIL in static variables: a futex there is
+      // only told apart by the native frames.
+      const bool gil_known = py->at_least(3, 7);
+      CHECK(walker.gil_extent(interp_state).has_value() == gil_known);
+      CHECK(blocked(target, walker, interp_state, tids["lock"][0]) ==
+            (gil_known ? "waiting on a lock" : "(the frames tell)"));
+      if (gil_known) {
+        // Each spinner waits in the GIL's condition variable unless caught
+        // on its way there: one of the two, at least.
+        int waiting = 0;
+        for (uint64_t tid : tids["spin"])
+          waiting += blocked(target, walker, interp_state, tid) == "waiting for the GIL";
+        CHECK(waiting >= 1);
+      }
+    }
+  }
+}
+
+TEST_CASE("system calls that are waits, and those that are not") {
+  const MemoryExtent gil{0x1000, 208};
+  auto blocked = [&](const Target::ThreadSyscall& call, std::optional<MemoryExtent> extent) {
+    auto activity = syscall_activity(call, extent);
+    return activity ? activity->blocked : "(the frames tell)";
+  };
+  constexpr int64_t kFutex = 202, kSelect = 23, kPoll = 7, kRead = 0;
+  constexpr uint64_t kWaitPrivate = 128, kWakePrivate = 129, kWaitBitsetPrivate = 137;
+  CHECK(blocked(call_of(kFutex, {0x1000 + 40, kWaitPrivate}), gil) == "waiting for the GIL");
+  CHECK(blocked(call_of(kFutex, {0x1000 + 207, kWaitBitsetPrivate}), gil) == "waiting for the GIL");
+  CHECK(blocked(call_of(kFutex, {0x1000 + 208, kWaitPrivate}), gil) == "waiting on a lock");
+  CHECK(blocked(call_of(kFutex, {0xfff, kWaitPrivate}), gil) == "waiting on a lock");
+  CHECK(blocked(call_of(kFutex, {0x1000, kWakePrivate}), gil) == "");
+  CHECK(blocked(call_of(kFutex, {0x1000, kWaitPrivate}), std::nullopt) == "(the frames tell)");
+  CHECK(blocked(call_of(kSelect, {0, 0, 0, 0, 0x7ff0}), gil) == "in sleep");
+  CHECK(blocked(call_of(kSelect, {4, 0x7ff0, 0, 0, 0}), gil) == "in select");
+  CHECK(blocked(call_of(kPoll, {0x7ff0, 1, 1000}), gil) == "in select");
+  CHECK(blocked(call_of(kRead, {3, 0x7ff0, 4096}), gil) == "");
+  CHECK(blocked(call_of(-1, {}), gil) == "");
+}
