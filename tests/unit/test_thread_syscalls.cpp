@@ -1,8 +1,9 @@
 // Thread states from the system call a thread is in: /proc's view of a real
 // stopped interpreter's threads on every version (a sleeping thread, one
 // blocked on a lock, two waiting for the GIL that the stopped main thread
-// holds), classified with the GIL's extent the layout gives; and the
-// classification's edges, by hand.
+// holds), classified with the GIL's extent the layout gives; the
+// classification's edges, by hand; and 2.7's hand-over of the GIL, which
+// only the native frames tell.
 #include <doctest/doctest.h>
 
 #include <nlohmann/json.hpp>
@@ -91,4 +92,40 @@ TEST_CASE("system calls that are waits, and those that are not") {
   CHECK(blocked(call_of(kPoll, {0x7ff0, 1, 1000}), gil) == "in select");
   CHECK(blocked(call_of(kRead, {3, 0x7ff0, 4096}), gil) == "");
   CHECK(blocked(call_of(-1, {}), gil) == "");
+}
+
+TEST_CASE("2.7's threads are waiting for the GIL while handing it over, by their frames") {
+  const test::Interpreter* py27 = nullptr;
+  for (const auto& i : test::interpreters())
+    if (i.label == "2.7") py27 = &i;
+  REQUIRE(py27);
+  test::StoppedPython proc(py27->python, kScript);
+  REQUIRE_MESSAGE(proc.ok(), proc.failure());
+  LiveProcessTarget target(proc.pid());
+  Reader reader(target);
+  auto py = Python::attach(reader, "");
+  REQUIRE(py);
+  auto frames_of = [](std::initializer_list<const char*> names) {
+    std::vector<NativeFrameInfo> frames;
+    for (const char* n : names) {
+      NativeFrameInfo f;
+      f.function = n;
+      f.module = f.function.rfind("Py", 0) == 0 ? "libpython2.7.so.1.0" : "libc.so.6";
+      f.is_eval = f.function == "PyEval_EvalFrameEx";
+      frames.push_back(f);
+    }
+    return frames;
+  };
+  // The eval loop's hand-over every 100 instructions: releasing the lock
+  // (sem_post waking a waiter), then taking it again.
+  CHECK(native_activity(*py, frames_of({"futex_wake", "sem_post", "PyThread_release_lock",
+                                        "PyEval_EvalFrameEx", "PyEval_EvalCodeEx"}))
+            .blocked == "waiting for the GIL");
+  CHECK(native_activity(*py, frames_of({"__new_sem_wait_slow", "PyThread_acquire_lock",
+                                        "PyEval_EvalFrameEx"}))
+            .blocked == "waiting for the GIL");
+  // A threading.Lock released from Python is no hand-over.
+  CHECK(native_activity(*py, frames_of({"futex_wake", "sem_post", "PyThread_release_lock",
+                                        "lock_PyThread_release_lock", "PyEval_EvalFrameEx"}))
+            .blocked == "");
 }

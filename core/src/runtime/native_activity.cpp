@@ -58,6 +58,12 @@ bool waits_for_gil_named(const Python& py, const std::vector<NativeFrameInfo>& f
     if (waits_for_gil(py, frames, level) ||
         (level > 0 && (acquires_gil(name) || base(name) == "drop_gil")))
       return true;
+    // 2.7's eval loop hands the GIL over by releasing its lock and taking it
+    // again at once: caught releasing it (sem_post's futex wake), a thread is
+    // on its way to wait, as 3.x's drop_gil is.
+    if (py.major() == 2 && level > 0 && base(name) == "PyThread_release_lock" &&
+        level + 1 < frames.size() && base(frames[level + 1].function) == "PyEval_EvalFrameEx")
+      return true;
   }
   return false;
 }
