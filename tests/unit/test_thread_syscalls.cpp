@@ -92,6 +92,8 @@ TEST_CASE("system calls that are waits, and those that are not") {
   CHECK(blocked(call_of(kPoll, {0x7ff0, 1, 1000}), gil) == "in select");
   CHECK(blocked(call_of(kRead, {3, 0x7ff0, 4096}), gil) == "");
   CHECK(blocked(call_of(-1, {}), gil) == "");
+  constexpr int64_t kRestartSyscall = 219;  // a sleep resumed after a stop
+  CHECK(blocked(call_of(kRestartSyscall, {}), gil) == "(the frames tell)");
 }
 
 TEST_CASE("2.7's threads are waiting for the GIL while handing it over, by their frames") {

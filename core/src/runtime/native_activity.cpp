@@ -157,8 +157,9 @@ std::optional<NativeActivity> syscall_activity(const Target::ThreadSyscall& call
                                                const std::optional<MemoryExtent>& gil) {
   // x86-64 Linux system call numbers (asm/unistd_64.h).
   enum : int64_t {
-    kPoll = 7, kSelect = 23, kNanosleep = 35, kFutex = 202, kEpollWait = 232,
-    kClockNanosleep = 230, kPselect6 = 270, kPpoll = 271, kEpollPwait = 281, kEpollPwait2 = 441,
+    kPoll = 7, kSelect = 23, kNanosleep = 35, kFutex = 202, kRestartSyscall = 219,
+    kEpollWait = 232, kClockNanosleep = 230, kPselect6 = 270, kPpoll = 271, kEpollPwait = 281,
+    kEpollPwait2 = 441,
   };
   NativeActivity out;
   switch (call.number) {
@@ -183,6 +184,10 @@ std::optional<NativeActivity> syscall_activity(const Target::ThreadSyscall& call
                         ? "in sleep"
                         : "in select";
       return out;
+    case kRestartSyscall:
+      // A sleep or timed wait that a signal (an earlier stop) interrupted goes
+      // on under this number, its own forgotten: the frames still show it.
+      return std::nullopt;
     case kPoll:
     case kPpoll:
     case kEpollWait:
