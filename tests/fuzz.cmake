@@ -31,7 +31,7 @@ if(CPYDBG_FUZZ)
   add_executable(cpydbg_fuzz ${_core_sources} ${_fuzz}/fuzz_main.cpp ${_fuzz}/snapshot.cpp
                  ${_fuzz}/hostile_input.cpp)
   target_include_directories(cpydbg_fuzz PRIVATE ${PROJECT_SOURCE_DIR}/core/include
-                             ${PROJECT_SOURCE_DIR}/core/src ${_fuzz})
+                             ${PROJECT_SOURCE_DIR}/core/src ${PROJECT_SOURCE_DIR}/agent ${_fuzz})
   target_link_libraries(cpydbg_fuzz PRIVATE nlohmann_json::nlohmann_json ZLIB::ZLIB)
   target_compile_definitions(cpydbg_fuzz PRIVATE CPYDBG_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
   target_compile_options(cpydbg_fuzz PRIVATE -fsanitize=fuzzer,address,undefined)
