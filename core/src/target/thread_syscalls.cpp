@@ -86,15 +86,16 @@ std::string mapped_core_file(const std::vector<uint64_t>& lwps) {
   std::ifstream maps("/proc/self/maps");
   std::set<std::string> seen;
   for (std::string line; std::getline(maps, line);) {
-    // start-end perms offset dev inode path: a whole file mapped from offset 0.
+    // start-end perms offset dev inode path: a file mapped from offset 0, not
+    // a device (reading one could block).
     std::istringstream fields(line);
     std::string range, perms, offset, dev, inode, path;
     fields >> range >> perms >> offset >> dev >> inode;
     std::getline(fields >> std::ws, path);
-    if (path.empty() || path[0] != '/' || offset.find_first_not_of('0') != std::string::npos ||
-        !seen.insert(path).second)
+    if (path.empty() || path[0] != '/' || path.rfind("/dev/", 0) == 0 ||
+        offset.find_first_not_of('0') != std::string::npos || !seen.insert(path).second)
       continue;
-    // Only an ELF core is worth mapping: its header says so in 18 bytes.
+    // Only an ELF core will do: its header says so in 18 bytes.
     unsigned char ident[18] = {};
     std::ifstream head(path, std::ios::binary);
     if (!head.read(reinterpret_cast<char*>(ident), sizeof ident) ||
