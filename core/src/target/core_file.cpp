@@ -37,7 +37,7 @@ std::vector<Mapping> file_mappings(std::string_view note) {
 
 }  // namespace
 
-CoreFileTarget::CoreFileTarget(const std::string& path) : core_(path), path_(path) {
+CoreFileTarget::CoreFileTarget(const std::string& path) : core_(path) {
   if (!core_.ok()) {
     error_ = core_.error();
     return;
@@ -48,10 +48,6 @@ CoreFileTarget::CoreFileTarget(const std::string& path) : core_(path), path_(pat
     return;
   }
   symbols_ = ModuleSymbols(file_mappings(notes.front()));
-}
-
-std::optional<Target::ThreadSyscall> CoreFileTarget::thread_syscall(uint64_t lwp) {
-  return syscalls_.of(lwp, [this] { return path_; });
 }
 
 const ElfFile* CoreFileTarget::mapped_file(const std::string& path) {

@@ -16,7 +16,6 @@
 #include "cpydbg/target.h"
 #include "elf/elf_file.h"
 #include "target/module_symbols.h"
-#include "target/thread_syscalls.h"
 
 namespace cpydbg {
 
@@ -31,7 +30,6 @@ class CoreFileTarget : public Target {
   bool read(uint64_t addr, void* buf, size_t size) override;
   std::optional<uint64_t> symbol(std::string_view name) override { return symbols_.find(name); }
   std::vector<std::string> module_paths() override { return symbols_.paths(); }
-  std::optional<ThreadSyscall> thread_syscall(uint64_t lwp) override;
 
   // The file mappings of the NT_FILE note.
   const std::vector<Mapping>& mappings() const { return symbols_.mappings(); }
@@ -45,8 +43,6 @@ class CoreFileTarget : public Target {
   std::string error_;
   ModuleSymbols symbols_;
   std::map<std::string, std::unique_ptr<ElfFile>> files_;
-  std::string path_;
-  CoreThreadSyscalls syscalls_;
 };
 
 }  // namespace cpydbg
