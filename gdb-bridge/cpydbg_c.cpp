@@ -42,13 +42,17 @@ class CallbackTarget : public cpydbg::Target {
   std::optional<uint64_t> symbol(std::string_view name) override {
     // Once the ELF tables hold the Python runtime, their answer is final:
     // gdb takes ~10 ms to say a name is absent (a full DWARF search).
-    if (auto v = elf_symbol(name)) return v;
-    if (!elf_has_python_) elf_has_python_ = elf_symbol("Py_IsInitialized").has_value();
-    if (*elf_has_python_) return std::nullopt;
+    if (auto v = live_ ? live_->symbol(name) : core_modules().find(name)) return v;
+    if (elf_holds_python()) return std::nullopt;
     uint64_t addr = 0;
     std::string n(name);
     if (cb_.lookup_symbol && call(cb_.lookup_symbol, n.c_str(), &addr)) return addr;
     return std::nullopt;
+  }
+  std::optional<uint64_t> exported_symbol(std::string_view name) override {
+    if (auto v = elf_exported_symbol(name)) return v;
+    if (elf_holds_python()) return std::nullopt;
+    return symbol(name);  // gdb's lookup cannot tell exported names apart
   }
   std::optional<cpydbg::SelectedThread> selected_thread() override {
     cpydbg::SelectedThread t;
@@ -154,11 +158,15 @@ class CallbackTarget : public cpydbg::Target {
     ++stats_.round_trips;
     return callback(cb_.ctx, args...);
   }
-  // The symbol from the mapped files' ELF tables (live: /proc/<pid>/maps;
-  // core: its mappings as gdb lists them), without a gdb round trip.
-  std::optional<uint64_t> elf_symbol(std::string_view name) {
-    if (live_) return live_->symbol(name);
-    return core_modules().find(name);
+  // From the mapped files' ELF tables (live: /proc/<pid>/maps; core: its
+  // mappings as gdb lists them), without a gdb round trip.
+  std::optional<uint64_t> elf_exported_symbol(std::string_view name) {
+    if (live_) return live_->exported_symbol(name);
+    return core_modules().find_exported(name);
+  }
+  bool elf_holds_python() {
+    if (!elf_has_python_) elf_has_python_ = elf_exported_symbol("Py_IsInitialized").has_value();
+    return *elf_has_python_;
   }
   cpydbg::ModuleSymbols& core_modules() {
     if (!core_modules_) core_modules_ = std::make_unique<cpydbg::ModuleSymbols>(core_mappings());

@@ -69,11 +69,13 @@ void exercise(const std::string& path) {
   size_t named = 0;
   elf.for_each_symbol([&](const ElfSymbol& s) { named += !s.name.empty(); });
   elf.symbol("main");
+  if (auto exported = elf.exported_symbols()) exported->find("PyList_New");
   elf.bytes_at(0x1000, 64);
   elf.string_at(0x2000);
   elf.in_rodata(0x3000);
   if (auto syms = ElfSymbols::load(path)) {
     syms->find("main");
+    syms->find_exported("PyList_New");
     syms->bias(0x7f0000000000, 0);
   }
 }
@@ -235,8 +237,11 @@ TEST_CASE("ElfSymbols finds every symbol of a libpython where readelf lists it")
   REQUIRE(syms);
   // readelf -sW, both tables: "Num: Value Size Type Bind Vis Ndx Name".
   std::map<std::string, std::vector<std::pair<uint64_t, bool>>> defs;  // name -> (addr, global)
+  std::map<std::string, uint64_t> exported;  // .dynsym's, the first definition of each
+  bool in_dynsym = false;
   std::istringstream lines(shell("readelf -sW " + lib));
   for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("Symbol table '", 0) == 0) in_dynsym = line.find("'.dynsym'") != std::string::npos;
     std::istringstream fields(line);
     std::string num, value, size, type, bind, vis, ndx, name;
     if (!(fields >> num >> value >> size >> type >> bind >> vis >> ndx >> name) || num.back() != ':')
@@ -244,8 +249,10 @@ TEST_CASE("ElfSymbols finds every symbol of a libpython where readelf lists it")
     if (ndx == "UND" || (type != "OBJECT" && type != "FUNC" && type != "NOTYPE" && type != "IFUNC"))
       continue;  // TLS offsets, sections and files are not looked up
     defs[name].push_back({std::stoull(value, nullptr, 16), bind != "LOCAL"});
+    if (in_dynsym) exported.emplace(name.substr(0, name.find('@')), std::stoull(value, nullptr, 16));
   }
   REQUIRE(defs.size() > 10000);
+  REQUIRE(exported.size() > 1000);
   size_t checked = 0, functions = 0;
   for (const auto& [name, where] : defs) {
     CAPTURE(name);
@@ -271,5 +278,22 @@ TEST_CASE("ElfSymbols finds every symbol of a libpython where readelf lists it")
   }
   CHECK(functions > 5000);
   CHECK_FALSE(syms->find("no_such_symbol_anywhere"));
+  // What it exports through the file's own hash table, and nothing static.
+  size_t static_names = 0;
+  for (const auto& [name, where] : defs) {
+    CAPTURE(name);
+    auto it = exported.find(name);
+    auto found = syms->find_exported(name);
+    if (it == exported.end()) {
+      CHECK_FALSE(found);
+      ++static_names;
+    } else {
+      REQUIRE(found);
+      CHECK(*found == it->second);
+    }
+  }
+  CHECK(static_names > 5000);
+  CHECK(syms->find_exported("PyList_New"));
+  CHECK_FALSE(syms->find_exported("no_such_symbol_anywhere"));
   MESSAGE(checked << " names, " << functions << " of them functions");
 }

@@ -191,8 +191,10 @@ std::vector<std::string> ElfFile::needed() const {
   return out;
 }
 
-void ElfFile::for_each_symbol(const std::function<void(const ElfSymbol&)>& visit) const {
+void ElfFile::for_each_symbol(const std::function<void(const ElfSymbol&)>& visit,
+                              bool exported_only) const {
   for (uint32_t want : {SHT_SYMTAB, SHT_DYNSYM}) {
+    if (exported_only && want != SHT_DYNSYM) continue;
     for (const auto& s : sections_) {
       if (s.type != want || s.link >= sections_.size()) continue;
       std::string_view strtab = contents(sections_[s.link]);
@@ -208,17 +210,25 @@ void ElfFile::for_each_symbol(const std::function<void(const ElfSymbol&)>& visit
   }
 }
 
-size_t ElfFile::symbol_entries() const {
+namespace {
+
+bool is_symbol_table(uint32_t type, bool exported_only) {
+  return type == SHT_DYNSYM || (type == SHT_SYMTAB && !exported_only);
+}
+
+}  // namespace
+
+size_t ElfFile::symbol_entries(bool exported_only) const {
   size_t n = 0;
   for (const auto& s : sections_)
-    if (s.type == SHT_SYMTAB || s.type == SHT_DYNSYM) n += contents(s).size() / sizeof(Elf64_Sym);
+    if (is_symbol_table(s.type, exported_only)) n += contents(s).size() / sizeof(Elf64_Sym);
   return n;
 }
 
-size_t ElfFile::symbol_name_bytes() const {
+size_t ElfFile::symbol_name_bytes(bool exported_only) const {
   size_t n = 0;
   for (const auto& s : sections_)
-    if ((s.type == SHT_SYMTAB || s.type == SHT_DYNSYM) && s.link < sections_.size())
+    if (is_symbol_table(s.type, exported_only) && s.link < sections_.size())
       n += contents(sections_[s.link]).size();
   return n;
 }
@@ -229,6 +239,51 @@ std::optional<ElfSymbol> ElfFile::symbol(std::string_view name) const {
     if (!found && sym.name == name) found = sym;
   });
   return found;
+}
+
+std::optional<ExportedSymbols> ElfFile::exported_symbols() const {
+  for (const auto& s : sections_) {
+    if (s.type != SHT_GNU_HASH || s.link >= sections_.size()) continue;
+    const Section& dynsym = sections_[s.link];
+    if (dynsym.type != SHT_DYNSYM || dynsym.link >= sections_.size()) continue;
+    ExportedSymbols out;
+    out.hash_ = contents(s);
+    out.symbols_ = contents(dynsym);
+    out.names_ = contents(sections_[dynsym.link]);
+    return out;
+  }
+  return std::nullopt;
+}
+
+std::optional<uint64_t> ExportedSymbols::find(std::string_view name) const {
+  // .gnu.hash: nbuckets, symoffset, bloom_size, bloom_shift; the bloom words
+  // (skipped: a bucket walk is as cheap); nbuckets bucket heads (symbol
+  // indices); then one hash per symbol from symoffset on, its low bit set
+  // on the last of a bucket.
+  auto word = [this](uint64_t index) { return at<uint32_t>(hash_, 0, index); };
+  auto nbuckets = word(0), symoffset = word(1), bloom_size = word(2);
+  if (!nbuckets || !symoffset || !bloom_size || !*nbuckets) return std::nullopt;
+  uint32_t hash = 5381;
+  for (unsigned char c : name) hash = hash * 33 + c;
+  const uint64_t buckets = 4 + uint64_t(*bloom_size) * 2;  // bloom words are 64-bit
+  const uint64_t chains = buckets + *nbuckets;
+  auto head = word(buckets + hash % *nbuckets);
+  if (!head || *head < *symoffset) return std::nullopt;
+  const uint64_t count = symbols_.size() / sizeof(Elf64_Sym);
+  for (uint64_t index = *head; index < count; ++index) {  // bounded by the table
+    auto chained = word(chains + (index - *symoffset));
+    if (!chained) return std::nullopt;
+    if ((*chained | 1) == (hash | 1)) {
+      auto sym = at<Elf64_Sym>(symbols_, 0, index);
+      if (!sym) return std::nullopt;
+      uint8_t type = ELF64_ST_TYPE(sym->st_info);
+      if (sym->st_shndx != SHN_UNDEF && string_in(names_, sym->st_name) == name &&
+          (type == STT_OBJECT || type == STT_FUNC || type == STT_NOTYPE || type == STT_GNU_IFUNC))
+        return sym->st_value;
+    }
+    if (*chained & 1) break;
+  }
+  return std::nullopt;
 }
 
 std::string_view ElfFile::bytes_at(uint64_t addr, uint64_t size) const {

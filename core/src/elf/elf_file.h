@@ -29,6 +29,20 @@ struct ElfSegment {  // a PT_LOAD program header
   uint32_t flags = 0;  // PF_R | PF_W | PF_X
 };
 
+// What a file exports (.dynsym) with its GNU hash table, copied out of the
+// file: a lookup hashes the name and walks one bucket, with nothing built
+// first. Made by ElfFile::exported_symbols().
+class ExportedSymbols {
+ public:
+  // The value of the defined data or function symbol `name`, as
+  // ElfFile::for_each_symbol visits it; nullopt when the file does not export it.
+  std::optional<uint64_t> find(std::string_view name) const;
+
+ private:
+  friend class ElfFile;
+  std::string symbols_, names_, hash_;  // .dynsym, .dynstr, .gnu.hash
+};
+
 class ElfFile {
  public:
   // Never throws: ok() is false and error() says why.
@@ -57,14 +71,19 @@ class ElfFile {
   const std::vector<ElfSegment>& load_segments() const { return loads_; }
 
   // Every defined symbol (undefined ones name other files' definitions),
-  // .symtab first (local symbols too), then .dynsym.
-  void for_each_symbol(const std::function<void(const ElfSymbol&)>& visit) const;
+  // .symtab first (local symbols too), then .dynsym; only .dynsym's (what
+  // the file exports) when `exported_only`.
+  void for_each_symbol(const std::function<void(const ElfSymbol&)>& visit,
+                       bool exported_only = false) const;
   // At least as many as for_each_symbol visits (the tables' entries), and
   // the bytes of their string tables: what an index of them must hold.
-  size_t symbol_entries() const;
-  size_t symbol_name_bytes() const;
+  size_t symbol_entries(bool exported_only = false) const;
+  size_t symbol_name_bytes(bool exported_only = false) const;
   // The first defined symbol of that name, in for_each_symbol's order.
   std::optional<ElfSymbol> symbol(std::string_view name) const;
+  // .dynsym with its .gnu.hash; nullopt when the file has no GNU hash table
+  // (then for_each_symbol(visit, true) is the way).
+  std::optional<ExportedSymbols> exported_symbols() const;
 
   // Bytes at a virtual address from a section that has file contents
   // (empty when NOBITS or out of range, e.g. in a separate .debug file).

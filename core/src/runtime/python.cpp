@@ -57,7 +57,7 @@ Detection detect_python(Reader& mem, Target& target, const std::string& forced) 
         break;
       }
     }
-    if (!d.major && target.symbol("PyString_Type")) {
+    if (!d.major && target.exported_symbol("PyString_Type")) {
       d.major = 2, d.minor = 7;
       d.how = "PyString_Type exists (Python 2)";
     }
@@ -71,10 +71,10 @@ Detection detect_python(Reader& mem, Target& target, const std::string& forced) 
         "found a Python runtime but not its version (no Py_Version symbol, no libpython "
         "soname); tell cpydbg with: pyinfo --python-version X.Y");
   }
-  // Debug builds keep reference-count bookkeeping functions release builds lack.
-  d.flavour.debug = target.symbol("_Py_NegativeRefcount").has_value();
-  d.flavour.trace_refs = target.symbol("_Py_PrintReferences").has_value() &&
-                         target.symbol("_Py_ForgetReference").has_value();
+  // Debug builds export reference-count bookkeeping functions release builds lack.
+  d.flavour.debug = target.exported_symbol("_Py_NegativeRefcount").has_value();
+  d.flavour.trace_refs = target.exported_symbol("_Py_PrintReferences").has_value() &&
+                         target.exported_symbol("_Py_ForgetReference").has_value();
   d.flavour.free_threaded = d.debug_offsets.header_ok && d.debug_offsets.free_threaded;
   return d;
 }

@@ -11,7 +11,11 @@
 namespace cpydbg {
 namespace {
 
-using FileKey = std::tuple<std::string, uint64_t, uint64_t, int64_t, int64_t>;
+// Which file a path named: device, inode, modification time.
+ElfSymbols::FileIdentity identity_of(const struct stat& st) {
+  return {st.st_dev, st.st_ino, st.st_mtim.tv_sec, st.st_mtim.tv_nsec};
+}
+using FileKey = std::pair<std::string, ElfSymbols::FileIdentity>;
 
 }  // namespace
 
@@ -21,16 +25,30 @@ std::shared_ptr<const ElfSymbols> ElfSymbols::load(const std::string& path) {
 
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return nullptr;
-  FileKey key{path, st.st_dev, st.st_ino, st.st_mtim.tv_sec, st.st_mtim.tv_nsec};
+  FileKey key{path, identity_of(st)};
   std::lock_guard<std::mutex> lock(mutex);
   if (auto it = cache.find(key); it != cache.end()) return it->second;
   std::shared_ptr<ElfSymbols> syms;
   if (ElfFile elf(path); elf.ok()) {
     syms.reset(new ElfSymbols);
-    syms->index(elf);
+    syms->path_ = path;
+    syms->identity_ = key.second;
+    syms->loads_ = elf.load_segments();
+    syms->exported_ = elf.exported_symbols();
+    if (!syms->exported_) syms->exported_index_.build(elf, /*exported_only=*/true);
   }
   cache.emplace(key, syms);  // a failure is cached too: it will fail again
   return syms;
+}
+
+const ElfSymbols::Index& ElfSymbols::all() const {
+  std::call_once(all_built_, [this] {
+    struct stat st {};
+    if (::stat(path_.c_str(), &st) != 0 || identity_of(st) != identity_)
+      return;  // replaced since: only what was read of it stands
+    if (ElfFile elf(path_); elf.ok()) all_.build(elf, /*exported_only=*/false);
+  });
+  return all_;
 }
 
 namespace {
@@ -39,34 +57,36 @@ uint64_t hash_of(std::string_view name) { return std::hash<std::string_view>()(n
 
 }  // namespace
 
-void ElfSymbols::index(const ElfFile& elf) {
-  loads_ = elf.load_segments();
+void ElfSymbols::Index::build(const ElfFile& elf, bool exported_only) {
   // Sized up front for every entry of the tables (.dynsym's repeats and the
   // sections and files make the index at most 2/3 full): no rehashing, no
   // arena growth.
+  const size_t entries = elf.symbol_entries(exported_only);
   size_t capacity = 16;
-  while (capacity < elf.symbol_entries() + elf.symbol_entries() / 2) capacity *= 2;
-  slots_.assign(capacity, 0);
-  symbols_.reserve(elf.symbol_entries());
-  names_.reserve(std::min<size_t>(elf.symbol_name_bytes(), UINT32_MAX));
-  elf.for_each_symbol([this](const ElfSymbol& sym) {
-    // TLS values are offsets into a thread's block, not addresses; sections
-    // and files are not things to look up.
-    if (sym.type != STT_OBJECT && sym.type != STT_FUNC && sym.type != STT_NOTYPE &&
-        sym.type != STT_GNU_IFUNC)
-      return;
-    bool function = (sym.type == STT_FUNC || sym.type == STT_GNU_IFUNC) && sym.size > 0;
-    insert(sym.name, sym.value, sym.size, sym.local, function);
-  });
+  while (capacity < entries + entries / 2) capacity *= 2;
+  slots.assign(capacity, 0);
+  symbols.reserve(entries);
+  names.reserve(std::min<size_t>(elf.symbol_name_bytes(exported_only), UINT32_MAX));
+  elf.for_each_symbol(
+      [this](const ElfSymbol& sym) {
+        // TLS values are offsets into a thread's block, not addresses;
+        // sections and files are not things to look up.
+        if (sym.type != STT_OBJECT && sym.type != STT_FUNC && sym.type != STT_NOTYPE &&
+            sym.type != STT_GNU_IFUNC)
+          return;
+        bool function = (sym.type == STT_FUNC || sym.type == STT_GNU_IFUNC) && sym.size > 0;
+        insert(sym.name, sym.value, sym.size, sym.local, function);
+      },
+      exported_only);
 }
 
-void ElfSymbols::insert(std::string_view name, uint64_t value, uint64_t size, bool local,
-                        bool function) {
-  const size_t mask = slots_.size() - 1;
+void ElfSymbols::Index::insert(std::string_view name, uint64_t value, uint64_t size, bool local,
+                               bool function) {
+  const size_t mask = slots.size() - 1;
   size_t slot = hash_of(name) & mask;
   const Symbol* known = nullptr;
-  for (; slots_[slot]; slot = (slot + 1) & mask) {
-    const Symbol& s = symbols_[slots_[slot] - 1];
+  for (; slots[slot]; slot = (slot + 1) & mask) {
+    const Symbol& s = symbols[slots[slot] - 1];
     if (name_of(s) == name) {
       known = &s;
       break;
@@ -79,25 +99,44 @@ void ElfSymbols::insert(std::string_view name, uint64_t value, uint64_t size, bo
   if (known) {
     sym.name = known->name;
   } else {
-    if (names_.size() + name.size() > UINT32_MAX) return;
-    sym.name = uint32_t(names_.size());
-    names_ += name;
-    ++names_indexed_;
+    if (names.size() + name.size() > UINT32_MAX) return;
+    sym.name = uint32_t(names.size());
+    names += name;
   }
   // The first definition of a name is the one found, except that a global
   // one beats a local.
   const bool found = !known || (known->local && !local);
-  symbols_.push_back(sym);
-  if (found) slots_[slot] = uint32_t(symbols_.size());
+  symbols.push_back(sym);
+  if (found) slots[slot] = uint32_t(symbols.size());
+}
+
+std::optional<uint64_t> ElfSymbols::Index::find(std::string_view wanted) const {
+  const size_t mask = slots.size() - 1;
+  for (size_t slot = hash_of(wanted) & mask; !slots.empty() && slots[slot]; slot = (slot + 1) & mask) {
+    const Symbol& sym = symbols[slots[slot] - 1];
+    if (name_of(sym) == wanted) return sym.value;
+  }
+  return std::nullopt;
+}
+
+std::optional<uint64_t> ElfSymbols::find_exported(std::string_view name) const {
+  return exported_ ? exported_->find(name) : exported_index_.find(name);
+}
+
+std::optional<uint64_t> ElfSymbols::find(std::string_view name) const {
+  // An exported definition is global: the one the full index would give.
+  if (auto v = find_exported(name)) return v;
+  return all().find(name);
 }
 
 const std::vector<uint32_t>& ElfSymbols::functions_by_address() const {
   std::call_once(functions_sorted_, [this] {
-    for (uint32_t i = 0; i < symbols_.size(); ++i)
-      if (symbols_[i].function) functions_.push_back(i);
+    const std::vector<Index::Symbol>& symbols = all().symbols;
+    for (uint32_t i = 0; i < symbols.size(); ++i)
+      if (symbols[i].function) functions_.push_back(i);
     // By address; at one address the global alias first (kill, not __GI_kill).
-    std::sort(functions_.begin(), functions_.end(), [this](uint32_t a, uint32_t b) {
-      const Symbol &x = symbols_[a], &y = symbols_[b];
+    std::sort(functions_.begin(), functions_.end(), [&symbols](uint32_t a, uint32_t b) {
+      const Index::Symbol &x = symbols[a], &y = symbols[b];
       return x.value != y.value ? x.value < y.value : x.local < y.local;
     });
   });
@@ -109,30 +148,22 @@ std::string_view ElfSymbols::function_at(uint64_t vaddr) const {
   // a few steps back at most, past small functions laid out inside a larger
   // one's extent or ones that do not reach it.
   const std::vector<uint32_t>& functions = functions_by_address();
+  const Index& index = all();
   auto it = std::upper_bound(functions.begin(), functions.end(), vaddr,
-                             [this](uint64_t a, uint32_t f) { return a < symbols_[f].value; });
-  const Symbol* best = nullptr;
+                             [&index](uint64_t a, uint32_t f) { return a < index.symbols[f].value; });
+  const Index::Symbol* best = nullptr;
   for (int looked = 0; it != functions.begin() && looked < 16; ++looked) {
-    const Symbol& f = symbols_[*--it];
+    const Index::Symbol& f = index.symbols[*--it];
     if (best && f.value != best->value) break;
     if (vaddr - f.value < f.size) best = &f;  // at one start, the global comes last
   }
-  return best ? name_of(*best) : std::string_view();
+  return best ? index.name_of(*best) : std::string_view();
 }
 
 bool ElfSymbols::contains(uint64_t vaddr) const {
   for (const ElfSegment& s : loads_)
     if (vaddr >= s.vaddr && vaddr - s.vaddr < s.filesz) return true;
   return false;
-}
-
-std::optional<uint64_t> ElfSymbols::find(std::string_view wanted) const {
-  const size_t mask = slots_.size() - 1;
-  for (size_t slot = hash_of(wanted) & mask; !slots_.empty() && slots_[slot]; slot = (slot + 1) & mask) {
-    const Symbol& sym = symbols_[slots_[slot] - 1];
-    if (name_of(sym) == wanted) return sym.value;
-  }
-  return std::nullopt;
 }
 
 std::optional<uint64_t> ElfSymbols::bias(uint64_t start, uint64_t offset) const {

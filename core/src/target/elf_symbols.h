@@ -1,6 +1,6 @@
-// The symbol table of one ELF file on disk (.symtab and .dynsym, local
+// The symbol tables of one ELF file on disk (.symtab and .dynsym, local
 // symbols included: 2.7's interp_head and 3.11's _PyOpcode_Deopt are static)
-// plus its PT_LOAD segments for computing the load bias. Parsed once per file
+// plus its PT_LOAD segments for computing the load bias. Read once per file
 // and shared process-wide: a debugger session attaches to many processes of
 // the same interpreter.
 #pragma once
@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "elf/elf_file.h"
@@ -26,6 +27,9 @@ class ElfSymbols {
   // Link-time address (st_value) of a defined data or function symbol. A
   // global definition wins over a local one of the same name.
   std::optional<uint64_t> find(std::string_view name) const;
+  // The same among the symbols the file exports (.dynsym) only: what the
+  // Python API's names are everywhere, stripped builds included.
+  std::optional<uint64_t> find_exported(std::string_view name) const;
 
   // The function symbol whose extent [value, value + size) holds link-time
   // address `vaddr`; "" when none does. Of aliases, a global name wins.
@@ -42,36 +46,51 @@ class ElfSymbols {
   // file leaves out (unmodified file mappings) is then the file's own bytes.
   std::optional<uint64_t> read_only_file_offset(uint64_t vaddr, uint64_t size) const;
 
-  size_t size() const { return names_indexed_; }  // distinct names
+  using FileIdentity = std::tuple<uint64_t, uint64_t, int64_t, int64_t>;  // dev, inode, mtime
 
  private:
-  void index(const ElfFile& elf);
-  void insert(std::string_view name, uint64_t value, uint64_t size, bool local, bool function);
+  // The symbols of one or both tables, built in one pass with a handful of
+  // allocations: the names in one arena, an open-addressing index over them.
+  struct Index {
+    struct Symbol {
+      uint64_t value = 0;
+      uint32_t name = 0, name_size = 0;  // in names
+      uint32_t size = 0;                 // functions: their extent (saturated)
+      bool local = false, function = false;
+    };
+    std::string names;
+    // Every distinct definition (a static function may share its name with
+    // others); the slots hold the one a lookup of the name finds.
+    std::vector<Symbol> symbols;
+    std::vector<uint32_t> slots;  // symbol + 1 by name hash, 0 = empty; a power of two
 
-  // Built in one pass over the file's tables with a handful of allocations
-  // (attaching looks a score of names up in every mapped file, so building
-  // this dominates): the names in one arena, an open-addressing index over
-  // them. The file is not kept mapped: truncated under us, it would SIGBUS.
-  struct Symbol {
-    uint64_t value = 0;
-    uint32_t name = 0, name_size = 0;  // in names_
-    uint32_t size = 0;                 // functions: their extent (saturated)
-    bool local = false, function = false;
+    void build(const ElfFile& elf, bool exported_only);
+    void insert(std::string_view name, uint64_t value, uint64_t size, bool local, bool function);
+    std::optional<uint64_t> find(std::string_view name) const;
+    std::string_view name_of(const Symbol& s) const {
+      return std::string_view(names).substr(s.name, s.name_size);
+    }
   };
-  std::string_view name_of(const Symbol& s) const {
-    return std::string_view(names_).substr(s.name, s.name_size);
-  }
+
+  // Attaching looks a score of exported names up in every mapped file, and
+  // indexing libpython's .symtab (15,000 symbols) would be most of its time:
+  // exported names are found through the file's own hash table, both tables
+  // are indexed on the first lookup that cannot be answered so (a static
+  // name, a native stack's functions). The file is not kept mapped
+  // (truncated under us, it would SIGBUS): it is opened again then, if it is
+  // still the file that was loaded.
+  const Index& all() const;
+  std::string path_;
+  FileIdentity identity_;
   std::vector<ElfSegment> loads_;
-  std::string names_;
-  // Every distinct definition (a static function may share its name with
-  // others); the index holds the one a lookup of the name finds.
-  std::vector<Symbol> symbols_;
-  std::vector<uint32_t> slots_;  // symbol + 1 by name hash, 0 = empty; a power of two
-  size_t names_indexed_ = 0;
+  std::optional<ExportedSymbols> exported_;  // .dynsym with the file's GNU hash table
+  Index exported_index_;                     // .dynsym, for a file without one
+  mutable std::once_flag all_built_;
+  mutable Index all_;
   // The function symbols by start address (at one start, the global alias
   // first), sorted on first use: only native stacks ask.
   mutable std::once_flag functions_sorted_;
-  mutable std::vector<uint32_t> functions_;
+  mutable std::vector<uint32_t> functions_;  // into all().symbols
   const std::vector<uint32_t>& functions_by_address() const;
 };
 

@@ -36,6 +36,9 @@ class LiveProcessTarget : public Target {
   bool write(uint64_t addr, const void* buf, size_t size) override;
   ProcessKind process_kind() override { return ProcessKind::Live; }
   std::optional<uint64_t> symbol(std::string_view name) override;
+  std::optional<uint64_t> exported_symbol(std::string_view name) override {
+    return symbols_.find_exported(name);
+  }
   std::optional<SelectedThread> selected_thread() override;
   uint64_t generation() override { return generation_; }
   std::vector<std::string> module_paths() override;

@@ -43,9 +43,20 @@ void ModuleSymbols::load(Module& mod) {
   mod.syms.reset();
 }
 
-std::optional<uint64_t> ModuleSymbols::find(std::string_view name) {
+std::optional<uint64_t> ModuleSymbols::find_exported(std::string_view name) {
   for (Module& mod : modules_) {
     if (!mod.loaded) load(mod);
+    if (!mod.syms) continue;
+    if (auto v = mod.syms->find_exported(name)) return *v + mod.bias;
+  }
+  return std::nullopt;
+}
+
+std::optional<uint64_t> ModuleSymbols::find(std::string_view name) {
+  // What the dynamic linker would bind first; the full tables (static names)
+  // only for what no file exports.
+  if (auto v = find_exported(name)) return v;
+  for (Module& mod : modules_) {
     if (!mod.syms) continue;
     if (auto v = mod.syms->find(name)) return *v + mod.bias;
   }

@@ -32,8 +32,11 @@ class ModuleSymbols {
   explicit ModuleSymbols(std::vector<Mapping> maps = {}, std::string alt_root = "");
 
   // Load address of a symbol: the first module (the executable comes first)
-  // that defines it.
+  // that exports it, else the first that defines it (a static name).
   std::optional<uint64_t> find(std::string_view name);
+  // Only among what the modules export (.dynsym): a name the Python API
+  // exports is found, or found absent, without reading any .symtab.
+  std::optional<uint64_t> find_exported(std::string_view name);
   // Read `size` bytes at `addr` from the file of the module whose read-only
   // segment holds them (code, .rodata: what a core file leaves out). False
   // when no mapped file holds them all.
