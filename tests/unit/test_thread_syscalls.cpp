@@ -2,12 +2,13 @@
 // stopped interpreter's threads on every version (a sleeping thread, one
 // blocked on a lock, two waiting for the GIL that the stopped main thread
 // holds), classified with the GIL's extent the layout gives; the
-// classification's edges, by hand; and 2.7's hand-over of the GIL, which
-// only the native frames tell.
+// classification's edges, by hand; 2.7's hand-over of the GIL, which only
+// the native frames tell; a thread stopped inside the collector.
 #include <doctest/doctest.h>
 
 #include <nlohmann/json.hpp>
 
+#include "cpydbg/session.h"
 #include "runtime/native_activity.h"
 #include "stopped_python.h"
 #include "target/live_process.h"
@@ -130,4 +131,23 @@ TEST_CASE("2.7's threads are waiting for the GIL while handing it over, by their
   CHECK(native_activity(*py, frames_of({"futex_wake", "sem_post", "PyThread_release_lock",
                                         "lock_PyThread_release_lock", "PyEval_EvalFrameEx"}))
             .blocked == "");
+}
+
+TEST_CASE("a thread stopped inside a garbage collection is garbage-collecting, on every interpreter") {
+  // 3.7+ keep the collector's state in the runtime; 2.7 and 3.6 in a static
+  // flag that .symtab names. A stop in kill(2) waits for nothing, so the
+  // frames are not asked: the state alone must tell.
+  for (const auto& interp : test::interpreters()) {
+    SUBCASE(interp.label.c_str()) {
+      test::StoppedPython proc(interp.python, CPYDBG_SOURCE_DIR "/tests/format/stop_in_gc.py");
+      REQUIRE_MESSAGE(proc.ok(), proc.failure());
+      LiveProcessTarget target(proc.pid());
+      REQUIRE(target.ok());
+      Session session(target);
+      CommandResult stack = session.execute("pystack", "");
+      REQUIRE_MESSAGE(stack.ok, stack.output);
+      CHECK_MESSAGE(stack.output.find("garbage-collecting") != std::string::npos, stack.output);
+      CHECK_MESSAGE(stack.output.find("stop_in_collector") != std::string::npos, stack.output);
+    }
+  }
 }

@@ -57,12 +57,26 @@ bool Walker::gc_collecting(uint64_t interp) {
     collecting = py_.mem().get<int32_t>(interp + o.interp.gc_collecting);
   } else if (auto rt = py_.symbol("_PyRuntime"); rt && o.runtime.gc_collecting != kAbsent) {
     collecting = py_.mem().get<int32_t>(*rt + o.runtime.gc_collecting);
+  } else if (auto flag = static_gc_flag()) {
+    collecting = py_.mem().get<int32_t>(*flag);
   }
   return collecting.value_or(0) != 0;
 }
 
-bool Walker::knows_gc_state() const {
-  return py_.off().interp.gc_collecting != kAbsent || py_.off().runtime.gc_collecting != kAbsent;
+std::optional<uint64_t> Walker::static_gc_flag() {
+  // gcmodule.c's `static int collecting` (2.7, 3.6): .symtab names it, a
+  // stripped build does not. Any other value than the flag's 0 or 1 says
+  // the name is some other file's.
+  if (py_.at_least(3, 7)) return std::nullopt;
+  auto flag = py_.symbol("collecting");
+  if (!flag) return std::nullopt;
+  auto value = py_.mem().get<int32_t>(*flag);
+  return value && (*value == 0 || *value == 1) ? flag : std::nullopt;
+}
+
+bool Walker::knows_gc_state() {
+  return py_.off().interp.gc_collecting != kAbsent || py_.off().runtime.gc_collecting != kAbsent ||
+         static_gc_flag();
 }
 
 std::vector<ThreadInfo> Walker::threads(std::string* problem, const WalkLimits& limits) {

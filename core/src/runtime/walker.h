@@ -86,13 +86,15 @@ class Walker {
   // it waits on; nullopt when the layout does not say (2.7 and 3.6 keep them
   // in static variables).
   std::optional<MemoryExtent> gil_extent(uint64_t interp);
-  // Whether ThreadInfo::collecting_garbage can be read (3.7+).
-  bool knows_gc_state() const;
+  // Whether ThreadInfo::collecting_garbage can be read (3.7+; 2.7 and 3.6
+  // where the symbol table names the collector's flag).
+  bool knows_gc_state();
 
  private:
   std::optional<uint64_t> gil_holder(uint64_t interp);
   std::optional<uint64_t> finalizing_thread();  // the thread state finalizing the runtime
   bool gc_collecting(uint64_t interp);         // the interpreter's GC is collecting
+  std::optional<uint64_t> static_gc_flag();    // 2.7's and 3.6's flag, where named
   Python& py_;
 };
 
