@@ -27,6 +27,7 @@ share the machine, unlike wall time):
   trips       calls into the debugger (gdb: callbacks into its Python; LLDB:
               SB API requests); both from CPYDBG_STATS, ours only
   peak MB     the debugger's peak resident memory with the command
+  lines       lines the timed commands printed (LLDB: with its echo of them)
   vs libpython  libpython's cmd ms / ours, on our gdb rows
 
 Prints the table and writes it (Markdown, with the date, machine and
@@ -104,6 +105,10 @@ CASES = [
 
 SPOT_CASE = "deep1000"
 
+# What the gdb helper prints before the timed block and after it (with its time).
+START_MARK = "CPYDBG_BENCH_START"
+MARK = "CPYDBG_BENCH "
+
 # Sourced into every gdb run: times a block of commands on gdb's main thread.
 GDB_HELPER = """
 import time
@@ -112,6 +117,7 @@ def _bench_run(setup, commands):
     try:
         for command in setup:
             gdb.execute(command, to_string=True)
+        print("CPYDBG_BENCH_START")
         start = time.thread_time()
         for command in commands:
             gdb.execute(command)
@@ -120,7 +126,20 @@ def _bench_run(setup, commands):
         print("error: %s" % e)
     print("CPYDBG_BENCH %s %.3f" % ("ok" if ok else "failed", (time.thread_time() - start) * 1000))
 """
-MARK = "CPYDBG_BENCH "
+
+
+def timed_output_lines(out, kind, commands):
+    """The lines the timed commands printed: in gdb between the helper's
+    marks, in LLDB from the echo of the first timed command on (the setup's
+    output and the debugger's own startup lines not counted)."""
+    lines = out.splitlines()
+    if kind == "gdb":
+        start = lines.index(START_MARK) + 1 if START_MARK in lines else 0
+        end = next((i for i in range(start, len(lines)) if lines[i].startswith(MARK)), len(lines))
+        return end - start
+    echo = "(lldb) " + commands[0]
+    start = len(lines) - lines[::-1].index(echo) if echo in lines else 0
+    return len(lines) - start
 
 
 def make_core(interp, args, tmp):
@@ -234,7 +253,7 @@ def measure(debugger, setup, commands, runs, stats_file):
             m.trips = sum(int(s["round_trips"]) for s in stats)
             m.ok = m.ok and all(s["ok"] == "1" for s in stats)
         m.ok = m.ok and "Python Exception" not in out and "Error occurred in Python" not in out
-        m.lines = out.count("\n")
+        m.lines = timed_output_lines(out, debugger.kind, commands)
     return m
 
 
