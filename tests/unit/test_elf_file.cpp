@@ -69,7 +69,10 @@ void exercise(const std::string& path) {
   size_t named = 0;
   elf.for_each_symbol([&](const ElfSymbol& s) { named += !s.name.empty(); });
   elf.symbol("main");
-  if (auto exported = elf.exported_symbols()) exported->find("PyList_New");
+  if (auto exported = elf.exported_symbols()) {
+    exported->find("main");
+    exported->find("PyList_New");
+  }
   elf.bytes_at(0x1000, 64);
   elf.string_at(0x2000);
   elf.in_rodata(0x3000);
@@ -203,6 +206,19 @@ TEST_CASE("ElfFile survives truncated and corrupted copies of a real executable"
       patched(name + " n_namesz and n_descsz near 2^32", [&](std::string& i) {
         put<uint32_t>(i, off, 0xfffffffd);
         put<uint32_t>(i, off + 4, 0xfffffffd);
+      });
+    } else if (type == SHT_GNU_HASH) {
+      // nbuckets, symoffset, bloom_size, then bloom words, buckets, chains.
+      for (uint32_t word : {0u, 1u, 2u})
+        for (uint32_t value : {0u, 1u, 0xffffffffu})
+          patched(name + " header word " + std::to_string(word) + " = " + std::to_string(value),
+                  [&](std::string& i) { put<uint32_t>(i, off + 4 * word, value); });
+      patched(name + " every bucket and chain word 0xffffffff", [&](std::string& i) {
+        for (uint64_t e = off + 16; e + 4 <= off + size; e += 4) put<uint32_t>(i, e, 0xffffffff);
+      });
+      patched(name + " every chain word without its end bit", [&](std::string& i) {
+        for (uint64_t e = off + 16; e + 4 <= off + size; e += 4)
+          put<uint32_t>(i, e, get<uint32_t>(i, e) & ~1u);
       });
     } else if (type == SHT_DYNAMIC) {
       patched(name + " every d_val out of range", [&](std::string& i) {
