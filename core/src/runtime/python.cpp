@@ -24,8 +24,11 @@ bool version_from_path(const std::string& path, int& major, int& minor) {
 
 Detection detect_python(Reader& mem, Target& target, const std::string& forced) {
   Detection d;
-  auto runtime = target.symbol("_PyRuntime");
-  auto py_version_symbol = target.symbol("Py_Version");
+  // Both exported where they exist (3.7+, 3.11+): looking for them costs no
+  // .symtab where they do not.
+  d.runtime = target.exported_symbol("_PyRuntime");
+  const std::optional<uint64_t>& runtime = d.runtime;
+  auto py_version_symbol = target.exported_symbol("Py_Version");
   auto py_version = py_version_symbol ? mem.get<uint32_t>(*py_version_symbol) : std::nullopt;
   if (py_version && !*py_version) py_version.reset();
   if (runtime) d.debug_offsets = read_debug_offsets(mem, *runtime, py_version);
@@ -175,7 +178,10 @@ std::vector<SanityCheck> sanity_checks(Python& py) {
 
 Python::Python(Reader& reader, std::shared_ptr<const Layout> layout, Detection detection)
     : reader_(reader), layout_(std::move(layout)), off_(Offsets::resolve(*layout_)),
-      coverage_(*layout_), detection_(std::move(detection)) {}
+      coverage_(*layout_), detection_(std::move(detection)) {
+  // Found, or found absent (2.7, 3.6), once: a miss would search every file's .symtab.
+  symbols_.emplace("_PyRuntime", detection_.runtime);
+}
 
 std::optional<uint64_t> Python::symbol(const std::string& name) {
   auto it = symbols_.find(name);

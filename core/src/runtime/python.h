@@ -23,6 +23,7 @@ struct Detection {
   int major = 0, minor = 0;
   Flavour flavour;
   std::string how;             // "Py_Version", "_Py_DebugOffsets", "libpython3.9.so.1.0", ...
+  std::optional<uint64_t> runtime;  // &_PyRuntime (3.7+)
   DebugOffsetsRead debug_offsets;  // 3.13+: the block at _PyRuntime, when there is one
 };
 
