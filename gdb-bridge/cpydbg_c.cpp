@@ -42,16 +42,15 @@ class CallbackTarget : public cpydbg::Target {
   std::optional<uint64_t> symbol(std::string_view name) override {
     // Once the ELF tables hold the Python runtime, their answer is final:
     // gdb takes ~10 ms to say a name is absent (a full DWARF search).
-    if (auto v = live_ ? live_->symbol(name) : core_modules().find(name)) return v;
-    if (elf_holds_python()) return std::nullopt;
+    if (auto v = elf_modules().find(name)) return v;
+    if (elf_modules().exports_python_api()) return std::nullopt;
     uint64_t addr = 0;
     std::string n(name);
     if (cb_.lookup_symbol && call(cb_.lookup_symbol, n.c_str(), &addr)) return addr;
     return std::nullopt;
   }
-  std::optional<uint64_t> exported_symbol(std::string_view name) override {
-    if (auto v = elf_exported_symbol(name)) return v;
-    if (elf_holds_python()) return std::nullopt;
+  std::optional<uint64_t> api_symbol(std::string_view name) override {
+    if (elf_modules().exports_python_api()) return elf_modules().find_exported(name);
     return symbol(name);  // gdb's lookup cannot tell exported names apart
   }
   std::optional<cpydbg::SelectedThread> selected_thread() override {
@@ -158,16 +157,9 @@ class CallbackTarget : public cpydbg::Target {
     ++stats_.round_trips;
     return callback(cb_.ctx, args...);
   }
-  // From the mapped files' ELF tables (live: /proc/<pid>/maps; core: its
-  // mappings as gdb lists them), without a gdb round trip.
-  std::optional<uint64_t> elf_exported_symbol(std::string_view name) {
-    if (live_) return live_->exported_symbol(name);
-    return core_modules().find_exported(name);
-  }
-  bool elf_holds_python() {
-    if (!elf_has_python_) elf_has_python_ = elf_exported_symbol("Py_IsInitialized").has_value();
-    return *elf_has_python_;
-  }
+  // The mapped files' ELF tables (live: /proc/<pid>/maps; core: its
+  // mappings as gdb lists them): symbols without a gdb round trip.
+  cpydbg::ModuleSymbols& elf_modules() { return live_ ? live_->modules() : core_modules(); }
   cpydbg::ModuleSymbols& core_modules() {
     if (!core_modules_) core_modules_ = std::make_unique<cpydbg::ModuleSymbols>(core_mappings());
     return *core_modules_;
@@ -201,7 +193,6 @@ class CallbackTarget : public cpydbg::Target {
   uint64_t live_generation_ = 0;
   std::unique_ptr<cpydbg::ModuleSymbols> core_modules_;
   cpydbg::CoreThreadSyscalls core_syscalls_;
-  std::optional<bool> elf_has_python_;
 };
 
 char* copy_out(const std::string& s) {

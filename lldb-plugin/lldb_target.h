@@ -22,8 +22,8 @@ class LldbTarget final : public Target {
   bool write(uint64_t addr, const void* buf, size_t size) override;
   ProcessKind process_kind() override;
   std::optional<uint64_t> symbol(std::string_view name) override;
-  std::optional<uint64_t> exported_symbol(std::string_view name) override {
-    return modules().find_exported(name);
+  std::optional<uint64_t> api_symbol(std::string_view name) override {
+    return modules().find_api(name);
   }
   std::optional<SelectedThread> selected_thread() override;
   std::optional<uint64_t> evaluate(std::string_view expr, std::string* error) override;

@@ -89,8 +89,9 @@ def live_commands(d, truth):
         collecting = ["garbage-collecting"] if truth["gc_known"] else []
         steps += [(d.cont, None), (d.show_var, ("view", "'collecting'")),
                   ("pystack", ("states", ["holds the GIL"] + collecting, [])),
-                  # Before 3.7 only a collector's frame would tell, and the
-                  # "start" callback runs before the collector does.
+                  # Where the flag cannot be read only a collector's frame
+                  # would tell, and the "start" callback runs before the
+                  # collector does.
                   ("py-bt", ("line", "Garbage-collecting") if collecting else ("no_line", "Garbage-collecting"))]
     return steps + [(d.cont, None)] + finalizing_commands(d, truth)
 

@@ -50,11 +50,12 @@ class Target {
   // Address of a symbol (exported or local) from the symbol table; works
   // without DWARF. Nullopt when absent.
   virtual std::optional<uint64_t> symbol(std::string_view name) = 0;
-  // The same among exported symbols (the dynamic symbol table) only: for
-  // names the Python API exports in every build, whose absence then says
-  // something (a release build, another major version) and costs no search
-  // of the full tables. Targets without that distinction search them all.
-  virtual std::optional<uint64_t> exported_symbol(std::string_view name) { return symbol(name); }
+  // A name of the Python C API (a release build lacks the debug ones, a
+  // version those of another). Where the process exports that API (libpython,
+  // or an executable that exports it), only exported names are searched, so
+  // an absent one costs no search of the full tables; where it exports none
+  // (a program that links Python in without exporting it), all, as symbol().
+  virtual std::optional<uint64_t> api_symbol(std::string_view name) { return symbol(name); }
 
   // The thread the user selected in the debugger, if any.
   virtual std::optional<SelectedThread> selected_thread() { return std::nullopt; }

@@ -78,7 +78,7 @@ std::optional<Feature> feature_of(Kind kind) {
 TypeTable::TypeTable(ObjectAccess& access) : obj_(access) {
   Python& py = access.python();
   for (const auto& b : kBuiltins)
-    if (auto t = py.mem().target().exported_symbol(b.symbol)) builtin_.emplace(*t, b.kind);
+    if (auto t = py.mem().target().api_symbol(b.symbol)) builtin_.emplace(*t, b.kind);
   // 2.7's unicode is the u'' type; its str (PyString_Type) is 3.x's bytes.
   if (auto t = py.symbol("PyUnicode_Type"))
     builtin_.emplace(*t, py.major() == 2 ? Kind::Unicode27 : Kind::Str);

@@ -24,11 +24,11 @@ bool version_from_path(const std::string& path, int& major, int& minor) {
 
 Detection detect_python(Reader& mem, Target& target, const std::string& forced) {
   Detection d;
-  // Both exported where they exist (3.7+, 3.11+): looking for them costs no
-  // .symtab where they do not.
-  d.runtime = target.exported_symbol("_PyRuntime");
+  // Both in the C API where they exist (3.7+, 3.11+): looking for them costs
+  // no .symtab where they do not.
+  d.runtime = target.api_symbol("_PyRuntime");
   const std::optional<uint64_t>& runtime = d.runtime;
-  auto py_version_symbol = target.exported_symbol("Py_Version");
+  auto py_version_symbol = target.api_symbol("Py_Version");
   auto py_version = py_version_symbol ? mem.get<uint32_t>(*py_version_symbol) : std::nullopt;
   if (py_version && !*py_version) py_version.reset();
   if (runtime) d.debug_offsets = read_debug_offsets(mem, *runtime, py_version);
@@ -60,7 +60,7 @@ Detection detect_python(Reader& mem, Target& target, const std::string& forced) 
         break;
       }
     }
-    if (!d.major && target.exported_symbol("PyString_Type")) {
+    if (!d.major && target.api_symbol("PyString_Type")) {
       d.major = 2, d.minor = 7;
       d.how = "PyString_Type exists (Python 2)";
     }
@@ -75,9 +75,9 @@ Detection detect_python(Reader& mem, Target& target, const std::string& forced) 
         "soname); tell cpydbg with: pyinfo --python-version X.Y");
   }
   // Debug builds export reference-count bookkeeping functions release builds lack.
-  d.flavour.debug = target.exported_symbol("_Py_NegativeRefcount").has_value();
-  d.flavour.trace_refs = target.exported_symbol("_Py_PrintReferences").has_value() &&
-                         target.exported_symbol("_Py_ForgetReference").has_value();
+  d.flavour.debug = target.api_symbol("_Py_NegativeRefcount").has_value();
+  d.flavour.trace_refs = target.api_symbol("_Py_PrintReferences").has_value() &&
+                         target.api_symbol("_Py_ForgetReference").has_value();
   d.flavour.free_threaded = d.debug_offsets.header_ok && d.debug_offsets.free_threaded;
   return d;
 }

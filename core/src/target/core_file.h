@@ -29,8 +29,8 @@ class CoreFileTarget : public Target {
 
   bool read(uint64_t addr, void* buf, size_t size) override;
   std::optional<uint64_t> symbol(std::string_view name) override { return symbols_.find(name); }
-  std::optional<uint64_t> exported_symbol(std::string_view name) override {
-    return symbols_.find_exported(name);
+  std::optional<uint64_t> api_symbol(std::string_view name) override {
+    return symbols_.find_api(name);
   }
   std::vector<std::string> module_paths() override { return symbols_.paths(); }
 

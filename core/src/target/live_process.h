@@ -36,8 +36,8 @@ class LiveProcessTarget : public Target {
   bool write(uint64_t addr, const void* buf, size_t size) override;
   ProcessKind process_kind() override { return ProcessKind::Live; }
   std::optional<uint64_t> symbol(std::string_view name) override;
-  std::optional<uint64_t> exported_symbol(std::string_view name) override {
-    return symbols_.find_exported(name);
+  std::optional<uint64_t> api_symbol(std::string_view name) override {
+    return symbols_.find_api(name);
   }
   std::optional<SelectedThread> selected_thread() override;
   uint64_t generation() override { return generation_; }
@@ -50,6 +50,7 @@ class LiveProcessTarget : public Target {
   void refresh();
 
   const std::vector<Mapping>& mappings() const { return symbols_.mappings(); }
+  ModuleSymbols& modules() { return symbols_; }
 
  private:
   void read_maps();

@@ -52,6 +52,11 @@ std::optional<uint64_t> ModuleSymbols::find_exported(std::string_view name) {
   return std::nullopt;
 }
 
+bool ModuleSymbols::exports_python_api() {
+  if (!exports_python_api_) exports_python_api_ = find_exported("Py_IsInitialized").has_value();
+  return *exports_python_api_;
+}
+
 std::optional<uint64_t> ModuleSymbols::find(std::string_view name) {
   // What the dynamic linker would bind first; the full tables (static names)
   // only for what no file exports.

@@ -34,9 +34,16 @@ class ModuleSymbols {
   // Load address of a symbol: the first module (the executable comes first)
   // that exports it, else the first that defines it (a static name).
   std::optional<uint64_t> find(std::string_view name);
-  // Only among what the modules export (.dynsym): a name the Python API
-  // exports is found, or found absent, without reading any .symtab.
+  // Only among what the modules export (.dynsym): found, or found absent,
+  // without reading any .symtab.
   std::optional<uint64_t> find_exported(std::string_view name);
+  // Whether a module exports the Python C API (Py_IsInitialized).
+  bool exports_python_api();
+  // A name of that API (Target::api_symbol): find_exported where a module
+  // exports it, else find.
+  std::optional<uint64_t> find_api(std::string_view name) {
+    return exports_python_api() ? find_exported(name) : find(name);
+  }
   // Read `size` bytes at `addr` from the file of the module whose read-only
   // segment holds them (code, .rodata: what a core file leaves out). False
   // when no mapped file holds them all.
@@ -62,6 +69,7 @@ class ModuleSymbols {
   std::vector<Mapping> maps_;
   std::string alt_root_;
   std::vector<Module> modules_;
+  std::optional<bool> exports_python_api_;
 };
 
 }  // namespace cpydbg

@@ -10,7 +10,9 @@
 # Then two more stops in show(): from the garbage collector's "start"
 # callback while it collects (3.3+), and from a __del__ while the runtime
 # finalizes; the thread states pystack shows there depend on the version
-# ("gc_known", "finalizing_known": where the interpreter records them).
+# ("gc_known", "finalizing_known": where the interpreter records them; 3.6
+# keeps the collector's flag in a static variable, which the symbol table of
+# the interpreters as built names — the views run on those).
 # Valid Python 2.7 and 3.x.
 import gc
 import json
@@ -104,7 +106,7 @@ keeper = Finalized()  # deleted as __main__ is cleared, while the runtime finali
 truth = {
     "version": sys.version.split()[0], "version_info": list(sys.version_info[:2]),
     "builtins_module": remote(len_self) if len_self is not None else None,
-    "gc_stop": hasattr(gc, "callbacks"), "gc_known": sys.version_info >= (3, 7),
+    "gc_stop": hasattr(gc, "callbacks"), "gc_known": sys.version_info >= (3, 6),
     "finalizing_known": sys.version_info >= (3, 6),
     "values": [{"name": n, "view": view} for n, _, view in VALUES],
     "frame_object": frame_view,
