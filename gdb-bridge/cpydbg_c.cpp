@@ -42,8 +42,9 @@ class CallbackTarget : public cpydbg::Target {
   std::optional<uint64_t> symbol(std::string_view name) override {
     // Once the ELF tables hold the Python runtime, their answer is final:
     // gdb takes ~10 ms to say a name is absent (a full DWARF search).
-    if (auto v = elf_modules().find(name)) return v;
-    if (elf_modules().exports_python_api()) return std::nullopt;
+    cpydbg::ModuleSymbols& elf = elf_modules();
+    if (auto v = elf.find(name)) return v;
+    if (elf.exports_python_api() || elf.find("Py_IsInitialized")) return std::nullopt;
     uint64_t addr = 0;
     std::string n(name);
     if (cb_.lookup_symbol && call(cb_.lookup_symbol, n.c_str(), &addr)) return addr;
