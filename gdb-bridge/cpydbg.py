@@ -127,6 +127,15 @@ def _module_paths(_ctx, buf, size):
     return 1
 
 
+def _put_c_string(buf, size, data):
+    """`data` NUL-terminated into the caller's `size`-byte buffer: 1, or 0
+    when it does not fit."""
+    if len(data) >= size:
+        return 0
+    ctypes.memmove(buf, data + b"\0", len(data) + 1)
+    return 1
+
+
 @_MAPPINGS
 def _core_mappings(_ctx, buf, size):
     # `info proc mappings` of a core lists its NT_FILE note:
@@ -140,11 +149,7 @@ def _core_mappings(_ctx, buf, size):
         fields = line.split(None, 4)
         if len(fields) == 5 and fields[0].startswith("0x") and fields[4].startswith("/"):
             lines.append("%s %s %s %s" % (fields[0], fields[1], fields[3], fields[4]))
-    data = "\n".join(lines).encode()
-    if len(data) >= size:
-        return 0
-    ctypes.memmove(buf, data + b"\0", len(data) + 1)
-    return 1
+    return _put_c_string(buf, size, "\n".join(lines).encode())
 
 
 def _thread_of(lwp):
@@ -287,11 +292,7 @@ def _core_file(_ctx, buf, size):
     except gdb.error:
         return 0
     match = re.search(r"Local core dump file:\s*`(.*)', file type", text)
-    path = match.group(1).encode() if match else b""
-    if not path or len(path) >= size:
-        return 0
-    ctypes.memmove(buf, path + b"\0", len(path) + 1)
-    return 1
+    return _put_c_string(buf, size, match.group(1).encode()) if match and match.group(1) else 0
 
 
 _CALLBACKS = _Callbacks(None, _read, _symbol, _thread, _evaluate, _generation, _module_paths,

@@ -44,7 +44,7 @@ class CallbackTarget : public cpydbg::Target {
     // gdb takes ~10 ms to say a name is absent (a full DWARF search).
     cpydbg::ModuleSymbols& elf = elf_modules();
     if (auto v = elf.find(name)) return v;
-    if (elf.exports_python_api() || elf.find("Py_IsInitialized")) return std::nullopt;
+    if (elf.find("Py_IsInitialized")) return std::nullopt;  // exported or not
     uint64_t addr = 0;
     std::string n(name);
     if (cb_.lookup_symbol && call(cb_.lookup_symbol, n.c_str(), &addr)) return addr;

@@ -54,7 +54,7 @@ void native_entries(Context& ctx, uint64_t lwp, const MixedStack& stack, std::ve
     kinds[level] = libpython_frame(ctx.python(), stack.native, level);
     if (kinds[level].variable) levels_of[kinds[level].variable].push_back(level);
   }
-  std::map<size_t, std::optional<uint64_t>> value_at;  // level -> its variable's value
+  std::vector<std::optional<uint64_t>> value_at(stack.native.size());  // by level
   for (const auto& [variable, levels] : levels_of) {
     auto values = ctx.target.native_frame_values(lwp, levels, {variable});
     for (size_t i = 0; i < levels.size(); ++i)
