@@ -297,6 +297,14 @@ std::string_view ElfFile::bytes_at(uint64_t addr, uint64_t size) const {
   return {};
 }
 
+std::optional<ElfFile::SectionBytes> ElfFile::section_bytes(std::string_view name) const {
+  const Section* s = section(name);
+  if (!s) return std::nullopt;
+  std::string_view c = contents(*s);
+  if (c.size() != s->size) return std::nullopt;
+  return SectionBytes{s->addr, c, (s->flags & SHF_COMPRESSED) != 0};
+}
+
 std::string ElfFile::string_at(uint64_t addr, size_t max) const {
   for (const auto& s : sections_) {
     if (!(s.flags & SHF_ALLOC) || addr < s.addr || addr - s.addr >= s.size) continue;

@@ -88,6 +88,16 @@ class ElfFile {
   // Bytes at a virtual address from a section that has file contents
   // (empty when NOBITS or out of range, e.g. in a separate .debug file).
   std::string_view bytes_at(uint64_t addr, uint64_t size) const;
+  // The contents of the section called `name` and its virtual address;
+  // nullopt when absent, NOBITS or outside the file. `compressed`: the bytes
+  // are an Elf64_Chdr and a zlib stream (SHF_COMPRESSED, distributions'
+  // separate debug files).
+  struct SectionBytes {
+    uint64_t addr = 0;
+    std::string_view bytes;
+    bool compressed = false;
+  };
+  std::optional<SectionBytes> section_bytes(std::string_view name) const;
   // A NUL-terminated string at a virtual address ("" when unreadable).
   std::string string_at(uint64_t addr, size_t max = 256) const;
   // True when addr lies in an allocated, non-executable data section.

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "target/elf_symbols.h"
+#include "unwind/cfi.h"
 
 namespace cpydbg {
 
@@ -15,7 +16,7 @@ ModuleSymbols::ModuleSymbols(std::vector<Mapping> maps, std::string alt_root)
     if (m.path.empty() || m.path[0] != '/' || m.path.ends_with(" (deleted)")) continue;
     bool known = false;
     for (const Module& mod : modules_) known = known || mod.path == m.path;
-    if (!known) modules_.push_back({m.path, "", "", 0, false, nullptr});
+    if (!known) modules_.push_back({m.path, "", "", 0, false, nullptr, nullptr, false});
   }
 }
 
@@ -91,6 +92,19 @@ Target::CodeSymbol ModuleSymbols::symbol_at(uint64_t addr) {
     return {std::string(mod.syms->function_at(addr - mod.bias)), mod.display_path};
   }
   return {};
+}
+
+std::optional<ModuleSymbols::CodeFile> ModuleSymbols::code_at(uint64_t addr) {
+  for (Module& mod : modules_) {
+    if (!mod.loaded) load(mod);
+    if (!mod.syms || addr < mod.bias || !mod.syms->contains(addr - mod.bias)) continue;
+    if (!mod.cfi_loaded) {
+      mod.cfi_loaded = true;
+      mod.cfi = unwind::CallFrameInfo::load(mod.opened);
+    }
+    return CodeFile{&mod.opened, mod.bias, mod.cfi.get()};
+  }
+  return std::nullopt;
 }
 
 std::vector<std::string> ModuleSymbols::paths() const {

@@ -17,6 +17,9 @@
 namespace cpydbg {
 
 class ElfSymbols;
+namespace unwind {
+class CallFrameInfo;
+}
 
 // One file-backed mapping of the process.
 struct Mapping {
@@ -51,6 +54,15 @@ class ModuleSymbols {
   // The file `addr` lies in (symbolic links resolved) and the function
   // symbol holding it.
   Target::CodeSymbol symbol_at(uint64_t addr);
+  // The file whose segments hold code address `addr`: the path it was read
+  // from, its bias and its call frame information (null when it has none
+  // we can use); nullopt when no mapped file holds addr.
+  struct CodeFile {
+    const std::string* path = nullptr;
+    uint64_t bias = 0;
+    const unwind::CallFrameInfo* cfi = nullptr;
+  };
+  std::optional<CodeFile> code_at(uint64_t addr);
   // Every mapped file, in map order.
   std::vector<std::string> paths() const;
   const std::vector<Mapping>& mappings() const { return maps_; }
@@ -63,6 +75,8 @@ class ModuleSymbols {
     uint64_t bias = 0;
     bool loaded = false;                     // symbols parsed (or tried)
     std::shared_ptr<const ElfSymbols> syms;  // null when unreadable / not ELF
+    std::shared_ptr<const unwind::CallFrameInfo> cfi;  // read on first use
+    bool cfi_loaded = false;
   };
   void load(Module& m);
 

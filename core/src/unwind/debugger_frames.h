@@ -1,0 +1,50 @@
+// A thread's native frames numbered as gdb numbers them (each inlined call
+// a frame of its own; none past main), from our own walk: the CFI unwinder,
+// the ELF tables for main, the DWARF for inlined calls. Nullopt whenever the
+// walk cannot vouch for agreeing with gdb frame for frame; then the front
+// end asks gdb, which is always right and slow. The frames' variables
+// come from the same walk, read as gdb reads them.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "cpydbg/target.h"
+#include "target/module_symbols.h"
+#include "unwind/inline_calls.h"
+#include "unwind/unwinder.h"
+
+namespace cpydbg::unwind {
+
+class GdbFrames {
+ public:
+  // Nullopt where the walk cannot vouch for every frame.
+  static std::optional<GdbFrames> walk(const Registers& start, ModuleSymbols& modules,
+                                       InlineCallSource& dwarf, const ReadMemory& read,
+                                       size_t max);
+
+  const std::vector<Target::NativeFrame>& frames() const { return frames_; }
+
+  // The values of `names` in the frames at `levels` (Target::native_frame_values),
+  // as gdb's `frame.read_var` finds them; nullopt where one needs gdb (an
+  // entry value, a tail-call frame, a name outside the function).
+  std::optional<std::vector<Target::FrameValues>> values(const std::vector<size_t>& levels,
+                                                         const std::vector<std::string>& names,
+                                                         ModuleSymbols& modules,
+                                                         InlineCallSource& dwarf,
+                                                         const ReadMemory& read) const;
+
+ private:
+  // Where a frame of frames_ comes from: a physical frame of the walk, and
+  // which function of those at its pc (0: the innermost inlined call, …, the
+  // subprogram last); no depth for a tail-call frame.
+  struct Origin {
+    size_t physical;
+    std::optional<size_t> depth;
+  };
+  std::vector<Target::NativeFrame> frames_;
+  std::vector<Origin> origins_;
+  std::vector<PhysicalFrame> physical_;
+};
+
+}  // namespace cpydbg::unwind

@@ -1,0 +1,978 @@
+#include "unwind/dwarf_inline.h"
+
+#include <elf.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+#include <functional>
+#include <unordered_map>
+#include <vector>
+
+#include "elf/elf_file.h"
+#include "target/elf_symbols.h"
+#include "unwind/cursor.h"
+
+namespace cpydbg::unwind {
+namespace {
+
+// DWARF constants (dwarf.h is libdwarf's; the core does not depend on it).
+enum : uint64_t {
+  kTagLexicalBlock = 0x0b,
+  kTagCompileUnit = 0x11,
+  kTagInlinedSubroutine = 0x1d,
+  kTagSubprogram = 0x2e,
+  kTagPartialUnit = 0x3c,
+  kTagCallSite = 0x48,
+  kTagFormalParameter = 0x05,
+  kTagVariable = 0x34,
+  kTagGnuCallSite = 0x4109,
+  kAtSibling = 0x01,
+  kAtName = 0x03,
+  kAtLowPc = 0x11,
+  kAtHighPc = 0x12,
+  kAtAbstractOrigin = 0x31,
+  kAtSpecification = 0x47,
+  kAtRanges = 0x55,
+  kAtStrOffsetsBase = 0x72,
+  kAtAddrBase = 0x73,
+  kAtRnglistsBase = 0x74,
+  kAtDeclaration = 0x3c,
+  kAtLocation = 0x02,
+  kAtConstValue = 0x1c,
+  kAtFrameBase = 0x40,
+  kAtLoclistsBase = 0x8c,
+  kAtCallReturnPc = 0x7d,
+  kAtCallOrigin = 0x7f,
+  kAtCallTailCall = 0x82,
+  kAtCallTarget = 0x83,
+  kAtGnuCallSiteTarget = 0x2113,
+  kAtGnuTailCall = 0x2115,
+};
+
+enum : uint64_t {
+  kFormAddr = 0x01, kFormBlock2 = 0x03, kFormBlock4 = 0x04, kFormData2 = 0x05,
+  kFormData4 = 0x06, kFormData8 = 0x07, kFormString = 0x08, kFormBlock = 0x09,
+  kFormBlock1 = 0x0a, kFormData1 = 0x0b, kFormFlag = 0x0c, kFormSdata = 0x0d,
+  kFormStrp = 0x0e, kFormUdata = 0x0f, kFormRefAddr = 0x10, kFormRef1 = 0x11,
+  kFormRef2 = 0x12, kFormRef4 = 0x13, kFormRef8 = 0x14, kFormRefUdata = 0x15,
+  kFormIndirect = 0x16, kFormSecOffset = 0x17, kFormExprloc = 0x18,
+  kFormFlagPresent = 0x19, kFormStrx = 0x1a, kFormAddrx = 0x1b, kFormRefSup4 = 0x1c,
+  kFormStrpSup = 0x1d, kFormData16 = 0x1e, kFormLineStrp = 0x1f, kFormRefSig8 = 0x20,
+  kFormImplicitConst = 0x21, kFormLoclistx = 0x22, kFormRnglistx = 0x23,
+  kFormRefSup8 = 0x24, kFormStrx1 = 0x25, kFormStrx4 = 0x28, kFormAddrx1 = 0x29,
+  kFormAddrx4 = 0x2c, kFormGnuAddrIndex = 0x1f01, kFormGnuStrIndex = 0x1f02,
+  kFormGnuRefAlt = 0x1f20, kFormGnuStrpAlt = 0x1f21,
+};
+
+constexpr int kMaxDepth = 64;              // nesting of the DIEs on the way down
+constexpr uint64_t kMaxDiesPerLookup = 1 << 20;
+
+struct Abbrev {
+  uint64_t tag = 0;
+  bool children = false;
+  struct Attr {
+    uint64_t name, form;
+    int64_t implicit;
+  };
+  std::vector<Attr> attrs;
+};
+using AbbrevTable = std::unordered_map<uint64_t, Abbrev>;
+
+struct Unit {
+  uint64_t offset = 0, end = 0, first_die = 0;
+  int version = 0, offset_size = 4, address_size = 8;
+  const AbbrevTable* abbrevs = nullptr;
+  uint64_t str_offsets_base = 0, addr_base = 0, rnglists_base = 0, loclists_base = 0, low_pc = 0;
+};
+
+// What a lookup needs of one DIE.
+struct Die {
+  const Abbrev* abbrev = nullptr;  // null: the entry that ends a list of siblings
+  uint64_t next = 0;               // the offset after its attributes
+  uint64_t sibling = 0;            // DW_AT_sibling as a .debug_info offset, 0 when absent
+  std::string_view name;
+  bool has_low = false, has_high = false, high_is_length = false, has_ranges = false;
+  uint64_t low = 0, high = 0, ranges = 0, ranges_form = 0;
+  uint64_t origin = 0;  // DW_AT_abstract_origin / DW_AT_specification, 0 when absent
+  bool unreadable = false;  // a form we cannot follow (dwz's alternate file) or a bad entry
+  uint64_t str_offsets_base = 0, addr_base = 0, rnglists_base = 0, loclists_base = 0;  // a unit DIE's
+  // A call site's (DWARF 5 attributes, or GNU's for DW_TAG_GNU_call_site).
+  bool has_return_pc = false, has_call_target = false, tail_call = false;
+  uint64_t return_pc = 0, call_origin = 0;
+  bool declaration = false;
+  // A variable's: its location, an expression (the block) or a location list.
+  bool has_location = false, location_is_block = false, has_const_value = false;
+  std::string_view location_block;
+  uint64_t location = 0, location_form = 0;
+  std::string_view frame_base;  // a subprogram's DW_AT_frame_base expression
+};
+
+// A section's bytes. A compressed one (SHF_COMPRESSED: an Elf64_Chdr, then
+// zlib) is inflated only as far as reads reach: a lookup in the first units
+// of libc's 10 MB .debug_info need not inflate the rest.
+class SectionData {
+ public:
+  SectionData() = default;
+  SectionData(const SectionData&) = delete;
+  SectionData& operator=(const SectionData&) = delete;
+  ~SectionData() {
+    if (inflating_) inflateEnd(&stream_);
+  }
+  void open(const ElfFile& elf, std::string_view name) {
+    auto s = elf.section_bytes(name);
+    if (!s) return;
+    if (!s->compressed) {
+      plain_ = s->bytes;
+      return;
+    }
+    Elf64_Chdr header;
+    if (s->bytes.size() < sizeof header) return;
+    std::memcpy(&header, s->bytes.data(), sizeof header);
+    if (header.ch_type != ELFCOMPRESS_ZLIB || header.ch_size > (uint64_t(1) << 32)) return;
+    stream_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(s->bytes.data() + sizeof header));
+    stream_.avail_in = uInt(s->bytes.size() - sizeof header);
+    if (inflateInit(&stream_) != Z_OK) return;
+    inflating_ = true;
+    out_.assign(header.ch_size, '\0');
+  }
+  // The bytes before `end` (fewer when the section is shorter or corrupt).
+  std::string_view upto(uint64_t end) {
+    if (!inflating_) return plain_;
+    end = std::min<uint64_t>(end, out_.size());
+    if (produced_ < end) {
+      // Whole chunks: the next lookup most likely reads just past this one.
+      uint64_t target = std::min<uint64_t>(out_.size(), std::max(end, produced_ + (256u << 10)));
+      stream_.next_out = reinterpret_cast<Bytef*>(out_.data() + produced_);
+      stream_.avail_out = uInt(target - produced_);
+      int rc = inflate(&stream_, Z_SYNC_FLUSH);
+      produced_ = uint64_t(reinterpret_cast<char*>(stream_.next_out) - out_.data());
+      if (rc != Z_OK && rc != Z_STREAM_END) {  // corrupt: keep what came out
+        out_.resize(produced_);
+        inflateEnd(&stream_);
+        inflating_ = false;
+        plain_ = out_;
+        return plain_;
+      }
+    }
+    return std::string_view(out_).substr(0, produced_);
+  }
+  std::string_view all() { return upto(~uint64_t(0)); }
+
+ private:
+  std::string_view plain_;  // uncompressed: the mapped file's bytes
+  bool inflating_ = false;
+  z_stream stream_{};
+  std::string out_;
+  uint64_t produced_ = 0;
+};
+
+}  // namespace
+
+class DwarfInlineCalls::File {
+ public:
+  // Nothing found: has_dwarf() is false.
+  File(const std::string& path, const std::vector<std::string>& debug_dirs);
+  bool has_dwarf() const { return elf_ != nullptr; }
+  std::optional<InlineCalls> at(uint64_t addr, uint64_t return_pc);  // look_up, remembered
+  std::optional<std::vector<CallSite>> tail_calls(uint64_t addr);
+  std::optional<VariableLocation> variable(uint64_t addr, size_t depth, const std::string& name);
+  // The expression of location list `d` at `addr`; "" when none covers it.
+  std::optional<std::string> location_at(const Unit& u, const Die& d, uint64_t addr);
+
+ private:
+  const Unit* unit(uint64_t offset);
+  const Unit* unit_holding(uint64_t die_offset);
+  const AbbrevTable* abbrevs(uint64_t offset);
+  Die read(const Unit& u, uint64_t offset);
+  bool contains(const Unit& u, const Die& d, uint64_t addr, bool* starts_here);
+  std::optional<uint64_t> next_sibling(const Unit& u, const Die& d, uint64_t* budget);
+  std::optional<InlineCalls> look_up(uint64_t addr, uint64_t return_pc);
+  // A DIE that holds the address: the subprogram, a lexical block, an inlined call.
+  struct Scope {
+    uint64_t offset, tag;
+    bool starts_here;      // the address is the first of one of its ranges
+    uint64_t first_child;  // 0: none
+  };
+  // The DIEs that hold `addr`, subprogram first; `seen` is shown every DIE
+  // of the lists read on the way down (false: give up). Nullopt: unreadable.
+  std::optional<std::vector<Scope>> descend(const Unit& u, uint64_t addr,
+                                            const std::function<bool(const Die&, bool)>& seen);
+  std::string function_name(const Unit& u, const Die& d);
+  std::optional<uint64_t> lowest_address(const Unit& u, const Die& d);
+  std::optional<CallSite> call_site(const Unit& u, const Die& d);
+  const Unit* unit_at(uint64_t addr, bool* covered);
+
+  std::string elf_path_;  // where elf_ was read from (declared first: elf_'s initialiser sets it)
+  std::unique_ptr<ElfFile> elf_;
+  std::shared_ptr<const ElfSymbols> symbols_;  // its symbol tables, read on first use
+  SectionData info_, abbrev_, str_, line_str_, str_offsets_, addr_, rnglists_, ranges_, loclists_, loc_;
+  bool aranges_ok_ = false;
+  struct Range {
+    uint64_t start, end, unit;
+  };
+  std::vector<Range> aranges_;  // sorted by start
+  std::map<uint64_t, Unit> units_;
+  std::vector<uint64_t> unit_offsets_;  // every unit header, read when a reference crosses units
+  std::unordered_map<uint64_t, AbbrevTable> abbrev_tables_;
+  std::unordered_map<uint64_t, std::vector<CallSite>> tail_calls_;  // by subprogram DIE
+  struct PairHash {
+    size_t operator()(const std::pair<uint64_t, uint64_t>& p) const {
+      return std::hash<uint64_t>()(p.first * 0x9e3779b97f4a7c15ull ^ p.second);
+    }
+  };
+  static constexpr size_t kMaxAnswers = 1 << 16;
+  std::unordered_map<std::pair<uint64_t, uint64_t>, std::optional<InlineCalls>, PairHash> answers_;
+};
+
+namespace {
+
+bool has_debug_info(const ElfFile& f) { return f.ok() && f.section_bytes(".debug_info"); }
+
+// Where gdb looks for a file's DWARF by default.
+std::unique_ptr<ElfFile> find_debug_file(const std::string& path,
+                                         const std::vector<std::string>& debug_dirs,
+                                         std::string* found) {
+  auto own = std::make_unique<ElfFile>(path);
+  if (!own->ok()) return nullptr;
+  *found = path;
+  if (has_debug_info(*own)) return own;
+  std::vector<std::string> candidates;
+  std::string id = own->build_id();
+  if (id.size() > 2)
+    for (const std::string& root : debug_dirs)
+      candidates.push_back(root + "/.build-id/" + id.substr(0, 2) + "/" + id.substr(2) + ".debug");
+  std::string link = own->debuglink();
+  if (!link.empty() && link.find('/') == std::string::npos) {
+    std::string dir = std::filesystem::path(path).parent_path().string();
+    candidates.push_back(dir + "/" + link);
+    candidates.push_back(dir + "/.debug/" + link);
+    for (const std::string& root : debug_dirs) candidates.push_back(root + dir + "/" + link);
+  }
+  for (const std::string& c : candidates) {
+    if (c == path) continue;
+    auto f = std::make_unique<ElfFile>(c);
+    *found = c;
+    if (has_debug_info(*f)) return f;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+DwarfInlineCalls::File::File(const std::string& path, const std::vector<std::string>& debug_dirs)
+    : elf_(find_debug_file(path, debug_dirs, &elf_path_)) {
+  if (!elf_) return;
+  info_.open(*elf_, ".debug_info");
+  abbrev_.open(*elf_, ".debug_abbrev");
+  str_.open(*elf_, ".debug_str");
+  line_str_.open(*elf_, ".debug_line_str");
+  str_offsets_.open(*elf_, ".debug_str_offsets");
+  addr_.open(*elf_, ".debug_addr");
+  rnglists_.open(*elf_, ".debug_rnglists");
+  ranges_.open(*elf_, ".debug_ranges");
+  loclists_.open(*elf_, ".debug_loclists");
+  loc_.open(*elf_, ".debug_loc");
+  SectionData aranges_data;
+  aranges_data.open(*elf_, ".debug_aranges");
+  std::string_view aranges = aranges_data.all();
+  // Each set: its header (unit length, version 2, the unit's offset,
+  // address and segment sizes), then (address, length) pairs aligned to
+  // twice the address size, ending with (0, 0).
+  Cursor c{aranges};
+  aranges_ok_ = !aranges.empty();
+  while (aranges_ok_ && !c.at_end()) {
+    uint64_t set = c.pos, length = c.fixed<uint32_t>();
+    int offset_size = 4;
+    if (length == 0xffffffff) {
+      length = c.fixed<uint64_t>();
+      offset_size = 8;
+    }
+    uint64_t end = c.pos + length;
+    uint16_t version = c.fixed<uint16_t>();
+    uint64_t unit = c.offset(offset_size);
+    uint8_t address_size = c.fixed<uint8_t>(), segment_size = c.fixed<uint8_t>();
+    if (c.bad || end > aranges.size() || version != 2 || address_size != 8 || segment_size) {
+      aranges_ok_ = false;
+      break;
+    }
+    c.pos = set + (c.pos - set + 15) / 16 * 16;
+    while (c.pos + 16 <= end) {
+      uint64_t start = c.fixed<uint64_t>(), size = c.fixed<uint64_t>();
+      if (!start && !size) break;
+      if (size) aranges_.push_back({start, start + size, unit});
+    }
+    c.pos = end;
+  }
+  std::sort(aranges_.begin(), aranges_.end(),
+            [](const Range& a, const Range& b) { return a.start < b.start; });
+}
+
+const AbbrevTable* DwarfInlineCalls::File::abbrevs(uint64_t offset) {
+  auto it = abbrev_tables_.find(offset);
+  if (it != abbrev_tables_.end()) return &it->second;
+  AbbrevTable table;
+  // A unit's table is a few KB: inflate a compressed section that far, and
+  // all of it only if the table runs on.
+  Cursor c{abbrev_.upto(offset + (64u << 10)), offset};
+  if (offset >= c.bytes.size()) return nullptr;
+  if (c.bytes.size() == offset + (64u << 10)) c.bytes = abbrev_.all();
+  while (!c.at_end()) {
+    uint64_t code = c.uleb();
+    if (!code || c.bad) break;
+    Abbrev a;
+    a.tag = c.uleb();
+    a.children = c.fixed<uint8_t>() != 0;
+    for (;;) {
+      uint64_t name = c.uleb(), form = c.uleb();
+      int64_t implicit = form == kFormImplicitConst ? c.sleb() : 0;
+      if (c.bad) return nullptr;
+      if (!name && !form) break;
+      a.attrs.push_back({name, form, implicit});
+    }
+    table.emplace(code, std::move(a));
+  }
+  if (c.bad) return nullptr;
+  return &abbrev_tables_.emplace(offset, std::move(table)).first->second;
+}
+
+const Unit* DwarfInlineCalls::File::unit(uint64_t offset) {
+  auto it = units_.find(offset);
+  if (it != units_.end()) return it->second.abbrevs ? &it->second : nullptr;
+  Unit& u = units_[offset];  // stays without abbrevs (unusable) unless read in full
+  u.offset = offset;
+  Cursor c{info_.upto(offset + 24), offset};
+  uint64_t length = c.fixed<uint32_t>();
+  if (length == 0xffffffff) {
+    length = c.fixed<uint64_t>();
+    u.offset_size = 8;
+  }
+  if (c.bad) return nullptr;
+  u.end = c.pos + length;
+  if (u.end < c.pos || info_.upto(u.end).size() < u.end) return nullptr;
+  u.version = c.fixed<uint16_t>();
+  uint64_t abbrev_offset = 0;
+  if (u.version >= 5) {
+    uint8_t type = c.fixed<uint8_t>();
+    u.address_size = c.fixed<uint8_t>();
+    abbrev_offset = c.offset(u.offset_size);
+    if (type != 1 && type != 3) return nullptr;  // only DW_UT_compile and DW_UT_partial
+  } else if (u.version >= 2) {
+    abbrev_offset = c.offset(u.offset_size);
+    u.address_size = c.fixed<uint8_t>();
+  } else {
+    return nullptr;
+  }
+  if (c.bad || u.address_size != 8) return nullptr;
+  u.first_die = c.pos;
+  const AbbrevTable* table = abbrevs(abbrev_offset);
+  if (!table) return nullptr;
+  u.abbrevs = table;
+  // The unit DIE's bases for indexed strings, addresses and range lists,
+  // then its low_pc (the base of its ranges), which may be indexed.
+  Die top = read(u, u.first_die);
+  if (top.unreadable || !top.abbrev ||
+      (top.abbrev->tag != kTagCompileUnit && top.abbrev->tag != kTagPartialUnit)) {
+    u.abbrevs = nullptr;
+    return nullptr;
+  }
+  u.str_offsets_base = top.str_offsets_base;
+  u.addr_base = top.addr_base;
+  u.rnglists_base = top.rnglists_base;
+  u.loclists_base = top.loclists_base;
+  top = read(u, u.first_die);
+  u.low_pc = top.has_low ? top.low : 0;
+  return &u;
+}
+
+const Unit* DwarfInlineCalls::File::unit_holding(uint64_t die_offset) {
+  if (unit_offsets_.empty()) {
+    Cursor c{info_.all()};
+    while (!c.at_end() && unit_offsets_.size() < (1u << 20)) {
+      uint64_t start = c.pos, length = c.fixed<uint32_t>();
+      if (length == 0xffffffff) length = c.fixed<uint64_t>();
+      if (c.bad || length > c.bytes.size() - c.pos) break;
+      unit_offsets_.push_back(start);
+      c.pos += length;
+    }
+  }
+  auto it = std::upper_bound(unit_offsets_.begin(), unit_offsets_.end(), die_offset);
+  if (it == unit_offsets_.begin()) return nullptr;
+  const Unit* u = unit(*std::prev(it));
+  return u && die_offset >= u->first_die && die_offset < u->end ? u : nullptr;
+}
+
+Die DwarfInlineCalls::File::read(const Unit& u, uint64_t offset) {
+  Die d;
+  Cursor c{info_.upto(u.end).substr(0, u.end), offset};
+  uint64_t code = c.uleb();
+  if (c.bad) {
+    d.unreadable = true;
+    return d;
+  }
+  if (!code) {
+    d.next = c.pos;
+    return d;
+  }
+  auto it = u.abbrevs->find(code);
+  if (it == u.abbrevs->end()) {
+    d.unreadable = true;
+    return d;
+  }
+  d.abbrev = &it->second;
+  auto string_at = [&](std::string_view table, uint64_t off) -> std::string_view {
+    if (off >= table.size()) return {};
+    size_t end = table.find('\0', off);
+    return end == std::string_view::npos ? std::string_view() : table.substr(off, end - off);
+  };
+  auto indexed = [&](SectionData& s, uint64_t base, uint64_t index, int size) -> uint64_t {
+    Cursor at{s.all(), base + index * uint64_t(size)};
+    if (index > at.bytes.size()) return 0;
+    uint64_t v = at.sized(size);
+    return at.bad ? 0 : v;
+  };
+  for (const Abbrev::Attr& a : d.abbrev->attrs) {
+    uint64_t form = a.form;
+    for (int hops = 0; form == kFormIndirect && hops < 4; ++hops) form = c.uleb();
+    uint64_t value = 0;
+    std::string_view text;  // a string, or a block's bytes
+    bool is_text = false, is_ref = false, is_constant = false, is_block = false;
+    switch (form) {
+      case kFormAddr: value = c.sized(u.address_size); break;
+      case kFormData1: case kFormFlag: value = c.fixed<uint8_t>(); is_constant = true; break;
+      case kFormData2: value = c.fixed<uint16_t>(); is_constant = true; break;
+      case kFormData4: value = c.fixed<uint32_t>(); is_constant = true; break;
+      case kFormData8: value = c.fixed<uint64_t>(); is_constant = true; break;
+      case kFormData16: c.skip(16); break;
+      case kFormSdata: value = uint64_t(c.sleb()); is_constant = true; break;
+      case kFormUdata: value = c.uleb(); is_constant = true; break;
+      case kFormImplicitConst: value = uint64_t(a.implicit); is_constant = true; break;
+      case kFormFlagPresent: value = 1; break;
+      case kFormString: text = c.cstring(); is_text = true; break;
+      // Strings only for a name: the string sections of a compressed debug
+      // file are inflated on first use.
+      case kFormStrp: case kFormLineStrp: {
+        uint64_t offset = c.offset(u.offset_size);
+        if (a.name == kAtName)
+          text = string_at(form == kFormStrp ? str_.all() : line_str_.all(), offset);
+        is_text = true;
+        break;
+      }
+      case kFormStrx: case kFormGnuStrIndex: case kFormStrx1: case 0x26: case 0x27: case kFormStrx4: {
+        uint64_t index = form == kFormStrx || form == kFormGnuStrIndex ? c.uleb()
+                                                                       : c.sized(int(form - kFormStrx1 + 1));
+        if (a.name == kAtName)
+          text = string_at(str_.all(), indexed(str_offsets_, u.str_offsets_base, index, u.offset_size));
+        is_text = true;
+        break;
+      }
+      case kFormAddrx: case kFormGnuAddrIndex: case kFormAddrx1: case 0x2a: case 0x2b: case kFormAddrx4: {
+        uint64_t index = form == kFormAddrx || form == kFormGnuAddrIndex ? c.uleb()
+                                                                         : c.sized(int(form - kFormAddrx1 + 1));
+        value = indexed(addr_, u.addr_base, index, u.address_size);
+        break;
+      }
+      case kFormRef1: value = u.offset + c.fixed<uint8_t>(); is_ref = true; break;
+      case kFormRef2: value = u.offset + c.fixed<uint16_t>(); is_ref = true; break;
+      case kFormRef4: value = u.offset + c.fixed<uint32_t>(); is_ref = true; break;
+      case kFormRef8: value = u.offset + c.fixed<uint64_t>(); is_ref = true; break;
+      case kFormRefUdata: value = u.offset + c.uleb(); is_ref = true; break;
+      case kFormRefAddr:
+        value = c.offset(u.version <= 2 ? u.address_size : u.offset_size);
+        is_ref = true;
+        break;
+      case kFormSecOffset: case kFormStrpSup: value = c.offset(u.offset_size); break;
+      case kFormLoclistx: case kFormRnglistx: value = c.uleb(); break;
+      case kFormRefSig8: c.skip(8); break;
+      case kFormRefSup4: c.skip(4); d.unreadable |= a.name == kAtAbstractOrigin; break;
+      case kFormRefSup8: c.skip(8); d.unreadable |= a.name == kAtAbstractOrigin; break;
+      case kFormGnuRefAlt: case kFormGnuStrpAlt:
+        c.offset(u.offset_size);
+        // In dwz's shared file: a name or origin we would need is not here.
+        if (a.name == kAtName || a.name == kAtAbstractOrigin || a.name == kAtSpecification)
+          d.unreadable = true;
+        break;
+      case kFormExprloc: case kFormBlock: case kFormBlock1: case kFormBlock2: case kFormBlock4: {
+        uint64_t size = form == kFormBlock1 ? c.fixed<uint8_t>()
+                        : form == kFormBlock2 ? c.fixed<uint16_t>()
+                        : form == kFormBlock4 ? c.fixed<uint32_t>()
+                                              : c.uleb();
+        if (!c.bad && size <= c.bytes.size() - c.pos) text = c.bytes.substr(c.pos, size);
+        is_block = true;
+        c.skip(size);
+        break;
+      }
+      default: d.unreadable = true; return d;  // a form we cannot even skip
+    }
+    if (c.bad) {
+      d.unreadable = true;
+      return d;
+    }
+    switch (a.name) {
+      case kAtName: if (is_text) d.name = text; break;
+      case kAtLowPc: d.has_low = true; d.low = value; break;
+      case kAtHighPc: d.has_high = true; d.high = value; d.high_is_length = is_constant; break;
+      case kAtRanges: d.has_ranges = true; d.ranges = value; d.ranges_form = form; break;
+      case kAtSibling: if (is_ref) d.sibling = value; break;
+      case kAtAbstractOrigin: case kAtSpecification: if (is_ref) d.origin = value; break;
+      case kAtCallReturnPc: d.has_return_pc = true; d.return_pc = value; break;
+      case kAtCallOrigin: if (is_ref) d.call_origin = value; break;
+      case kAtCallTarget: case kAtGnuCallSiteTarget: d.has_call_target = true; break;
+      case kAtCallTailCall: case kAtGnuTailCall: d.tail_call = value != 0; break;
+      case kAtDeclaration: d.declaration = value != 0; break;
+      case kAtLocation:
+        d.has_location = true;
+        d.location_is_block = is_block;
+        d.location_block = text;
+        d.location = value;
+        d.location_form = form;
+        break;
+      case kAtConstValue: d.has_const_value = true; break;
+      case kAtFrameBase: if (is_block) d.frame_base = text; break;
+      case kAtStrOffsetsBase: d.str_offsets_base = value; break;
+      case kAtAddrBase: d.addr_base = value; break;
+      case kAtRnglistsBase: d.rnglists_base = value; break;
+      case kAtLoclistsBase: d.loclists_base = value; break;
+      default: break;
+    }
+  }
+  d.next = c.pos;
+  return d;
+}
+
+// Calls visit(start, end) for each address range of the DIE; false when its
+// ranges are unreadable.
+template <typename Visit>
+bool for_each_range(const Unit& u, const Die& d, SectionData& rnglists, SectionData& addr,
+                    SectionData& ranges, const Visit& visit) {
+  if (d.has_low && d.has_high) {
+    visit(d.low, d.high_is_length ? d.low + d.high : d.high);
+    return true;
+  }
+  if (!d.has_ranges) return true;
+  uint64_t base = u.low_pc;
+  if (u.version >= 5) {
+    uint64_t offset = d.ranges;
+    if (d.ranges_form == kFormRnglistx) {  // an index into the unit's offset table
+      Cursor at{rnglists.all(), u.rnglists_base + d.ranges * uint64_t(u.offset_size)};
+      offset = u.rnglists_base + at.offset(u.offset_size);
+      if (at.bad) return false;
+    }
+    auto address = [&](uint64_t index) {
+      Cursor at{addr.all(), u.addr_base + index * 8};
+      return at.fixed<uint64_t>();
+    };
+    Cursor c{rnglists.all(), offset};
+    for (int n = 0; n < 100000 && !c.bad && !c.at_end(); ++n) {
+      uint8_t kind = c.fixed<uint8_t>();
+      if (kind == 0) return !c.bad;  // DW_RLE_end_of_list
+      switch (kind) {
+        case 1: base = address(c.uleb()); break;                       // base_addressx
+        case 2: { uint64_t s = address(c.uleb()); visit(s, address(c.uleb())); break; }  // startx_endx
+        case 3: { uint64_t s = address(c.uleb()); visit(s, s + c.uleb()); break; }      // startx_length
+        case 4: { uint64_t s = base + c.uleb(); visit(s, base + c.uleb()); break; }     // offset_pair
+        case 5: base = c.fixed<uint64_t>(); break;                      // base_address
+        case 6: { uint64_t s = c.fixed<uint64_t>(); visit(s, c.fixed<uint64_t>()); break; }  // start_end
+        case 7: { uint64_t s = c.fixed<uint64_t>(); visit(s, s + c.uleb()); break; }    // start_length
+        default: return false;
+      }
+    }
+    return false;
+  }
+  // DWARF 2 to 4: .debug_ranges, pairs relative to the base; ~0 sets it.
+  Cursor c{ranges.all(), d.ranges};
+  for (int n = 0; n < 100000 && !c.bad && !c.at_end(); ++n) {
+    uint64_t start = c.fixed<uint64_t>(), end = c.fixed<uint64_t>();
+    if (c.bad) return false;
+    if (!start && !end) return true;
+    if (start == ~uint64_t(0)) base = end;
+    else visit(base + start, base + end);
+  }
+  return false;
+}
+
+bool DwarfInlineCalls::File::contains(const Unit& u, const Die& d, uint64_t addr,
+                                      bool* starts_here) {
+  bool inside = false;
+  *starts_here = false;
+  for_each_range(u, d, rnglists_, addr_, ranges_, [&](uint64_t start, uint64_t end) {
+    *starts_here = *starts_here || addr == start;
+    inside = inside || (addr >= start && addr < end);
+  });
+  return inside;
+}
+
+std::optional<uint64_t> DwarfInlineCalls::File::lowest_address(const Unit& u, const Die& d) {
+  std::optional<uint64_t> lowest;
+  if (!for_each_range(u, d, rnglists_, addr_, ranges_, [&](uint64_t start, uint64_t end) {
+        if (end > start && (!lowest || start < *lowest)) lowest = start;
+      }))
+    return std::nullopt;
+  return lowest;
+}
+
+std::optional<CallSite> DwarfInlineCalls::File::call_site(const Unit& u, const Die& d) {
+  CallSite site;
+  site.tail = d.tail_call;
+  site.computed = d.has_call_target;
+  bool gnu = d.abbrev->tag == kTagGnuCallSite;
+  site.return_pc = gnu ? d.low : d.return_pc;
+  uint64_t origin = gnu ? d.origin : d.call_origin;
+  if (site.computed || !origin) {
+    site.resolvable = site.computed;
+    return site;
+  }
+  // As gdb reads DW_AT_call_origin: a declaration names the callee, a
+  // definition gives its lowest address; anything else gives no address.
+  const Unit* target_unit = origin >= u.first_die && origin < u.end ? &u : unit_holding(origin);
+  if (!target_unit) return std::nullopt;
+  Die target = read(*target_unit, origin);
+  if (target.unreadable || !target.abbrev) return std::nullopt;
+  // gdb reads an attribute a DIE lacks from its DW_AT_abstract_origin or
+  // DW_AT_specification (an LTO unit's stub points to the declaration).
+  for (int hop = 0; !target.declaration && !target.has_low && !target.has_ranges && target.origin &&
+                    hop < 4;
+       ++hop) {
+    uint64_t next = target.origin;
+    if (next < target_unit->first_die || next >= target_unit->end) target_unit = unit_holding(next);
+    if (!target_unit) return std::nullopt;
+    target = read(*target_unit, next);
+    if (target.unreadable || !target.abbrev) return std::nullopt;
+  }
+  if (target.declaration) {
+    site.target_name = function_name(*target_unit, target);
+    site.resolvable = !site.target_name.empty();
+    // gdb also reads the debug file's .symtab: a stripped libc's private
+    // functions have their names there only.
+    if (!symbols_) symbols_ = ElfSymbols::load(elf_path_);
+    if (auto v = symbols_ ? symbols_->find(site.target_name) : std::nullopt) site.target = *v;
+  } else if (auto low = lowest_address(*target_unit, target)) {
+    site.target = *low;
+  } else {
+    site.resolvable = false;
+  }
+  return site;
+}
+
+std::optional<uint64_t> DwarfInlineCalls::File::next_sibling(const Unit& u, const Die& d,
+                                                             uint64_t* budget) {
+  if (!d.abbrev->children) return d.next;
+  if (d.sibling > d.next && d.sibling < u.end) return d.sibling;
+  // No DW_AT_sibling: read through the children to the entry that ends them.
+  uint64_t pos = d.next;
+  int depth = 1;
+  while (depth > 0) {
+    if (!(*budget)--) return std::nullopt;
+    Die child = read(u, pos);
+    if (child.unreadable && !child.abbrev) return std::nullopt;
+    if (!child.abbrev) --depth;
+    else if (child.abbrev->children) ++depth;
+    if (depth > kMaxDepth) return std::nullopt;
+    pos = child.next;
+  }
+  return pos;
+}
+
+std::string DwarfInlineCalls::File::function_name(const Unit& u, const Die& d) {
+  const Unit* unit = &u;
+  Die die = d;
+  // A concrete copy names its abstract instance; a definition its declaration.
+  for (int hop = 0; die.name.empty() && die.origin && hop < 4; ++hop) {
+    if (die.origin < unit->first_die || die.origin >= unit->end) unit = unit_holding(die.origin);
+    if (!unit) return "";
+    die = read(*unit, die.origin);
+    if (die.unreadable || !die.abbrev) return "";
+  }
+  return std::string(die.name);
+}
+
+const Unit* DwarfInlineCalls::File::unit_at(uint64_t addr, bool* covered) {
+  *covered = false;
+  auto it = std::upper_bound(aranges_.begin(), aranges_.end(), addr,
+                             [](uint64_t a, const Range& r) { return a < r.start; });
+  if (it == aranges_.begin() || addr >= std::prev(it)->end) return nullptr;
+  *covered = true;
+  return unit(std::prev(it)->unit);
+}
+
+std::optional<InlineCalls> DwarfInlineCalls::File::at(uint64_t addr, uint64_t return_pc) {
+  // A deep recursion returns to the same few call sites thousands of times.
+  auto key = std::make_pair(addr, return_pc);
+  auto known = answers_.find(key);
+  if (known != answers_.end()) return known->second;
+  auto calls = look_up(addr, return_pc);
+  if (answers_.size() < kMaxAnswers) answers_.emplace(key, calls);
+  return calls;
+}
+
+std::optional<std::vector<DwarfInlineCalls::File::Scope>> DwarfInlineCalls::File::descend(
+    const Unit& u, uint64_t addr, const std::function<bool(const Die&, bool)>& seen) {
+  Die top = read(u, u.first_die);
+  if (top.unreadable || !top.abbrev) return std::nullopt;
+  std::vector<Scope> scopes;
+  if (!top.abbrev->children) return scopes;
+  uint64_t budget = kMaxDiesPerLookup;
+  uint64_t pos = top.next;  // the first child
+  for (int depth = 0; depth < kMaxDepth; ++depth) {
+    const bool in_function = !scopes.empty();
+    bool descended = false;
+    while (pos < u.end) {
+      if (!budget--) return std::nullopt;
+      Die d = read(u, pos);
+      if (d.unreadable) return std::nullopt;
+      if (!d.abbrev) break;  // the end of this list: nothing here holds addr
+      if (!seen(d, in_function)) return std::nullopt;
+      uint64_t tag = d.abbrev->tag;
+      bool wanted = in_function ? tag == kTagInlinedSubroutine || tag == kTagLexicalBlock
+                                : tag == kTagSubprogram;
+      bool starts_here = false;
+      if (wanted && contains(u, d, addr, &starts_here)) {
+        scopes.push_back({pos, tag, starts_here, d.abbrev->children ? d.next : 0});
+        descended = d.abbrev->children;
+        pos = d.next;
+        break;
+      }
+      auto next = next_sibling(u, d, &budget);
+      if (!next) return std::nullopt;
+      pos = *next;
+    }
+    if (!descended) break;
+  }
+  return scopes;
+}
+
+std::optional<InlineCalls> DwarfInlineCalls::File::look_up(uint64_t addr, uint64_t return_pc) {
+  if (!aranges_ok_) return std::nullopt;
+  bool covered = false;
+  const Unit* u = unit_at(addr, &covered);
+  if (!covered) return InlineCalls{};
+  if (!u) return std::nullopt;
+  InlineCalls calls;
+  // The call is a child of the innermost scope that holds it, a list the
+  // descent reads to its end.
+  auto scopes = descend(*u, addr, [&](const Die& d, bool in_function) {
+    uint64_t tag = d.abbrev->tag;
+    if (in_function && return_pc && (tag == kTagCallSite || tag == kTagGnuCallSite) &&
+        (tag == kTagGnuCallSite ? d.has_low && d.low == return_pc
+                                : d.has_return_pc && d.return_pc == return_pc)) {
+      calls.call = call_site(*u, d);
+      if (!calls.call) return false;
+    }
+    return true;
+  });
+  if (!scopes) return std::nullopt;
+  for (const Scope& scope : *scopes) {
+    Die d = read(*u, scope.offset);
+    if (scope.tag == kTagSubprogram) {
+      calls.function = function_name(*u, d);
+      // gdb's entry of a function in pieces: its first range.
+      for_each_range(*u, d, rnglists_, addr_, ranges_, [&](uint64_t start, uint64_t) {
+        if (!calls.function_entry) calls.function_entry = start;
+      });
+    } else if (scope.tag == kTagInlinedSubroutine) {
+      calls.inlined.insert(calls.inlined.begin(), function_name(*u, d));
+      calls.at_inline_entry = calls.at_inline_entry || scope.starts_here;
+    }
+  }
+  return calls;
+}
+
+std::optional<VariableLocation> DwarfInlineCalls::File::variable(uint64_t addr, size_t depth,
+                                                                 const std::string& name) {
+  if (!aranges_ok_) return std::nullopt;
+  bool covered = false;
+  const Unit* u = unit_at(addr, &covered);
+  if (!covered) return VariableLocation{};
+  if (!u) return std::nullopt;
+  auto scopes = descend(*u, addr, [](const Die&, bool) { return true; });
+  if (!scopes) return std::nullopt;
+  // The functions at addr, outermost first (the subprogram, then each inlined call).
+  std::vector<size_t> functions;
+  for (size_t i = 0; i < scopes->size(); ++i)
+    if ((*scopes)[i].tag != kTagLexicalBlock) functions.push_back(i);
+  if (depth >= functions.size()) return VariableLocation{};
+  size_t first = functions[functions.size() - 1 - depth];
+  size_t end = depth ? functions[functions.size() - depth] : scopes->size();
+  VariableLocation out;
+  Die subprogram = read(*u, (*scopes)[0].offset);
+  out.frame_base = std::string(subprogram.frame_base);
+  // Innermost block first, as gdb's lookup goes outwards.
+  for (size_t i = end; i-- > first;) {
+    uint64_t budget = kMaxDiesPerLookup;
+    for (uint64_t pos = (*scopes)[i].first_child; pos && pos < u->end;) {
+      if (!budget--) return std::nullopt;
+      Die d = read(*u, pos);
+      if (d.unreadable) return std::nullopt;
+      if (!d.abbrev) break;
+      uint64_t tag = d.abbrev->tag;
+      if ((tag == kTagVariable || tag == kTagFormalParameter) && function_name(*u, d) == name) {
+        if (d.has_const_value) return std::nullopt;  // gdb shows the constant: not a place
+        if (!d.has_location) {
+          out.kind = VariableLocation::OptimizedOut;
+          return out;
+        }
+        auto expr = d.location_is_block ? std::optional(std::string(d.location_block))
+                                        : location_at(*u, d, addr);
+        if (!expr) return std::nullopt;
+        out.kind = expr->empty() ? VariableLocation::OptimizedOut : VariableLocation::Expression;
+        out.expression = std::move(*expr);
+        return out;
+      }
+      auto next = next_sibling(*u, d, &budget);
+      if (!next) return std::nullopt;
+      pos = *next;
+    }
+  }
+  return VariableLocation{};
+}
+
+std::optional<std::string> DwarfInlineCalls::File::location_at(const Unit& u, const Die& d,
+                                                               uint64_t addr) {
+  uint64_t base = u.low_pc;
+  auto address = [&](uint64_t index) {
+    Cursor at{addr_.all(), u.addr_base + index * 8};
+    return at.fixed<uint64_t>();
+  };
+  if (u.version >= 5) {
+    uint64_t offset = d.location;
+    if (d.location_form == kFormLoclistx) {
+      Cursor at{loclists_.all(), u.loclists_base + d.location * uint64_t(u.offset_size)};
+      offset = u.loclists_base + at.offset(u.offset_size);
+      if (at.bad) return std::nullopt;
+    } else if (d.location_form != kFormSecOffset) {
+      return std::nullopt;
+    }
+    Cursor c{loclists_.all(), offset};
+    std::optional<std::string> fallback;  // DW_LLE_default_location
+    for (int n = 0; n < 100000 && !c.bad && !c.at_end(); ++n) {
+      uint8_t kind = c.fixed<uint8_t>();
+      uint64_t start = 0, end = 0;
+      bool range = true;
+      switch (kind) {
+        case 0: return fallback ? fallback : std::optional(std::string());  // end_of_list
+        case 1: base = address(c.uleb()); range = false; break;             // base_addressx
+        case 2: start = address(c.uleb()); end = address(c.uleb()); break;  // startx_endx
+        case 3: start = address(c.uleb()); end = start + c.uleb(); break;   // startx_length
+        case 4: start = base + c.uleb(); end = base + c.uleb(); break;      // offset_pair
+        case 5: start = end = 0; break;                                     // default_location
+        case 6: base = c.fixed<uint64_t>(); range = false; break;           // base_address
+        case 7: start = c.fixed<uint64_t>(); end = c.fixed<uint64_t>(); break;  // start_end
+        case 8: start = c.fixed<uint64_t>(); end = start + c.uleb(); break;     // start_length
+        case 9: c.uleb(); c.uleb(); range = false; break;                   // GNU view_pair
+        default: return std::nullopt;
+      }
+      if (!range) continue;
+      uint64_t size = c.uleb();
+      if (c.bad || size > c.bytes.size() - c.pos) return std::nullopt;
+      std::string expr(c.bytes.substr(c.pos, size));
+      c.pos += size;
+      if (kind == 5) fallback = std::move(expr);
+      else if (addr >= start && addr < end) return expr;
+    }
+    return std::nullopt;
+  }
+  // DWARF 2 to 4: .debug_loc, (start, end) pairs relative to the base, a
+  // 2-byte length, the expression; ~0 sets the base.
+  if (d.location_form != kFormSecOffset && d.location_form != kFormData4 &&
+      d.location_form != kFormData8)
+    return std::nullopt;
+  Cursor c{loc_.all(), d.location};
+  for (int n = 0; n < 100000 && !c.bad && !c.at_end(); ++n) {
+    uint64_t start = c.fixed<uint64_t>(), end = c.fixed<uint64_t>();
+    if (c.bad) return std::nullopt;
+    if (!start && !end) return std::string();
+    if (start == ~uint64_t(0)) {
+      base = end;
+      continue;
+    }
+    uint16_t size = c.fixed<uint16_t>();
+    if (c.bad || size > c.bytes.size() - c.pos) return std::nullopt;
+    std::string expr(c.bytes.substr(c.pos, size));
+    c.pos += size;
+    if (addr >= base + start && addr < base + end) return expr;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::vector<CallSite>> DwarfInlineCalls::File::tail_calls(uint64_t addr) {
+  if (!aranges_ok_) return std::nullopt;
+  bool covered = false;
+  const Unit* u = unit_at(addr, &covered);
+  if (!covered) return std::vector<CallSite>{};
+  if (!u) return std::nullopt;
+  Die top = read(*u, u->first_die);
+  if (top.unreadable || !top.abbrev) return std::nullopt;
+  uint64_t budget = kMaxDiesPerLookup;
+  for (uint64_t pos = top.abbrev->children ? top.next : u->end; pos < u->end;) {
+    if (!budget--) return std::nullopt;
+    Die d = read(*u, pos);
+    if (d.unreadable) return std::nullopt;
+    if (!d.abbrev) break;
+    bool starts_here = false;
+    if (d.abbrev->tag != kTagSubprogram || !contains(*u, d, addr, &starts_here)) {
+      auto next = next_sibling(*u, d, &budget);
+      if (!next) return std::nullopt;
+      pos = *next;
+      continue;
+    }
+    auto cached = tail_calls_.find(pos);
+    if (cached != tail_calls_.end()) return cached->second;
+    // Every call site below the subprogram, inlined calls' included (gdb
+    // lists them all as the function's tail calls).
+    std::vector<CallSite> sites;
+    int depth = d.abbrev->children ? 1 : 0;
+    for (uint64_t at = d.next; depth > 0;) {
+      if (!budget--) return std::nullopt;
+      Die child = read(*u, at);
+      if (child.unreadable) return std::nullopt;
+      if (!child.abbrev) {
+        --depth;
+      } else {
+        if ((child.abbrev->tag == kTagCallSite || child.abbrev->tag == kTagGnuCallSite) &&
+            child.tail_call) {
+          auto site = call_site(*u, child);
+          if (!site) return std::nullopt;
+          sites.push_back(std::move(*site));
+        }
+        if (child.abbrev->children && ++depth > kMaxDepth) return std::nullopt;
+      }
+      at = child.next;
+    }
+    return tail_calls_.emplace(pos, std::move(sites)).first->second;
+  }
+  return std::vector<CallSite>{};
+}
+
+DwarfInlineCalls::DwarfInlineCalls(std::vector<std::string> debug_dirs)
+    : debug_dirs_(std::move(debug_dirs)) {}
+DwarfInlineCalls::~DwarfInlineCalls() = default;
+
+DwarfInlineCalls::File& DwarfInlineCalls::file(const std::string& path) {
+  auto& f = files_[path];
+  if (!f) f = std::make_unique<File>(path, debug_dirs_);
+  return *f;
+}
+
+std::optional<InlineCalls> DwarfInlineCalls::at(const std::string& path, uint64_t addr,
+                                                 uint64_t return_pc) {
+  File& f = file(path);
+  if (!f.has_dwarf()) return InlineCalls{};
+  return f.at(addr, return_pc);
+}
+
+std::optional<VariableLocation> DwarfInlineCalls::variable(const std::string& path, uint64_t addr,
+                                                           size_t depth, const std::string& name) {
+  File& f = file(path);
+  if (!f.has_dwarf()) return VariableLocation{};
+  return f.variable(addr, depth, name);
+}
+
+std::optional<std::vector<CallSite>> DwarfInlineCalls::tail_calls(const std::string& path,
+                                                                  uint64_t addr) {
+  File& f = file(path);
+  if (!f.has_dwarf()) return std::vector<CallSite>{};
+  return f.tail_calls(addr);
+}
+
+}  // namespace cpydbg::unwind

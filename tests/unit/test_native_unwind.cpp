@@ -1,0 +1,207 @@
+// The native walk's readers on the files it reads: each interpreter's call
+// frame information row by row as binutils' readelf interprets it, and
+// corrupted copies of libpython's CFI and DWARF sections, which must give
+// "cannot say" or less, never a crash, an out-of-bounds read (the sanitizer
+// build checks) or a hang. That the frames agree with gdb's own, inlined and
+// tail calls included, the `native` integration scenario checks on every
+// interpreter (tests/integration/scenarios/native_check.py).
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+#include <regex>
+#include <sstream>
+
+#include "stopped_python.h"
+#include "unwind/cfi.h"
+#include "unwind/dwarf_inline.h"
+
+using namespace cpydbg;
+using namespace cpydbg::unwind;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string shell(const std::string& command) {
+  std::string out;
+  if (FILE* p = popen(command.c_str(), "r")) {
+    char buf[1 << 16];
+    while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+    pclose(p);
+  }
+  return out;
+}
+
+// The file holding an interpreter's eval loop: its libpython, else the
+// executable (a static build).
+std::string eval_loop_file(const test::Interpreter& interp) {
+  fs::path lib = fs::path(interp.python).parent_path().parent_path() / "lib";
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(lib, ec)) {
+    std::string name = entry.path().filename().string();
+    if (name.rfind("libpython", 0) == 0 && name.size() > 7 && name.ends_with(".so.1.0"))
+      return entry.path().string();
+  }
+  return fs::canonical(interp.python).string();
+}
+
+const std::map<std::string, int> kRegister = {
+    {"rax", 0}, {"rdx", 1}, {"rcx", 2}, {"rbx", 3}, {"rsi", 4},  {"rdi", 5},  {"rbp", 6},
+    {"rsp", 7}, {"r8", 8},  {"r9", 9},  {"r10", 10}, {"r11", 11}, {"r12", 12}, {"r13", 13},
+    {"r14", 14}, {"r15", 15}, {"ra", 16}};
+
+// readelf's text for one register column ("u", "c-16", "s", "r12", "exp")
+// against our rule.
+bool same_rule(const std::string& text, const RegisterRule& rule) {
+  if (text == "u") return rule.kind == RegisterRule::Unspecified || rule.kind == RegisterRule::Undefined;
+  if (text == "s") return rule.kind == RegisterRule::SameValue;
+  if (text == "exp" || text == "vexp") return rule.kind == RegisterRule::Expression;
+  if (text.size() > 1 && text[0] == 'c') return rule.kind == RegisterRule::Offset && rule.value == std::stol(text.substr(1));
+  if (text.size() > 1 && text[0] == 'v') return rule.kind == RegisterRule::ValOffset && rule.value == std::stol(text.substr(1));
+  auto reg = kRegister.find(text);
+  return reg != kRegister.end() && rule.kind == RegisterRule::Register && rule.value == reg->second;
+}
+
+}  // namespace
+
+TEST_CASE("the CFI rows of every interpreter's eval loop file are readelf's") {
+  for (const auto& interp : test::interpreters()) {
+    const std::string file = eval_loop_file(interp);
+    CAPTURE(file);
+    auto cfi = CallFrameInfo::load(file);
+    REQUIRE(cfi);
+    std::istringstream table(shell("readelf --debug-dump=frames-interp '" + file + "' 2>/dev/null"));
+    static const std::regex fde(R"(FDE cie=[0-9a-f]+ pc=([0-9a-f]+)\.\.([0-9a-f]+))");
+    std::vector<std::string> columns;
+    uint64_t fde_start = 0, fde_end = 0, fdes = 0, rows = 0;
+    std::vector<std::pair<uint64_t, std::vector<std::string>>> pending;  // one FDE's rows
+    auto check_fde = [&] {
+      // Every 7th FDE (thousands per file), each row at its first and last
+      // address; not the FDEs of code the linker dropped (pc 0, no extent),
+      // which .eh_frame_hdr does not list.
+      if (pending.empty() || !fde_start || fde_end <= fde_start || fdes++ % 7) return;
+      for (size_t i = 0; i < pending.size(); ++i) {
+        uint64_t end = i + 1 < pending.size() ? pending[i + 1].first : fde_end;
+        for (uint64_t at : {pending[i].first, end - 1}) {
+          auto row = cfi->row_at(at);
+          CAPTURE(at);
+          REQUIRE(row);
+          CHECK(row->function_start == fde_start);
+          const auto& cells = pending[i].second;
+          if (cells[0] == "exp") {
+            CHECK(row->cfa_is_expression);
+          } else {
+            size_t plus = cells[0].find_first_of("+-");
+            REQUIRE(plus != std::string::npos);
+            CHECK(row->cfa_register == kRegister.at(cells[0].substr(0, plus)));
+            CHECK(row->cfa_offset == std::stol(cells[0].substr(plus)));
+          }
+          for (size_t c = 1; c < cells.size() && c < columns.size(); ++c) {
+            CAPTURE(columns[c]);
+            CHECK(same_rule(cells[c], row->rules[size_t(kRegister.at(columns[c]))]));
+          }
+          ++rows;
+        }
+      }
+    };
+    for (std::string line; std::getline(table, line);) {
+      std::smatch m;
+      if (std::regex_search(line, m, fde)) {
+        check_fde();
+        pending.clear();
+        fde_start = std::stoull(m[1], nullptr, 16);
+        fde_end = std::stoull(m[2], nullptr, 16);
+        continue;
+      }
+      if (line.find(" CIE") != std::string::npos) {  // a CIE's own rows are not an FDE's
+        check_fde();
+        pending.clear();
+        fde_start = fde_end = 0;
+        continue;
+      }
+      std::istringstream words(line);
+      std::vector<std::string> cells;
+      for (std::string w; words >> w;) cells.push_back(w);
+      if (cells.size() >= 2 && cells[0] == "LOC") {
+        columns.assign(cells.begin() + 1, cells.end());  // CFA, then the registers
+      } else if (!cells.empty() && cells[0].size() == 16 && cells[0].find_first_not_of("0123456789abcdef") == std::string::npos) {
+        pending.emplace_back(std::stoull(cells[0], nullptr, 16),
+                             std::vector<std::string>(cells.begin() + 1, cells.end()));
+      }
+    }
+    check_fde();
+    CHECK(rows > 1000);
+    // Outside every FDE: no row.
+    CHECK_FALSE(cfi->row_at(0));
+  }
+}
+
+TEST_CASE("corrupted CFI and DWARF sections give no answer or a partial one, never a crash") {
+  std::string lib;
+  for (const auto& interp : test::interpreters())
+    if (interp.label == "3.12") lib = eval_loop_file(interp);
+  REQUIRE(!lib.empty());
+  std::ifstream in(lib, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // Section file ranges from readelf -S: "[Nr] Name Type Address Off Size".
+  std::map<std::string, std::pair<uint64_t, uint64_t>> sections;
+  std::istringstream headers(shell("readelf -SW '" + lib + "'"));
+  static const std::regex row(R"(\]\s+(\S+)\s+\S+\s+[0-9a-f]+\s+([0-9a-f]+)\s+([0-9a-f]+))");
+  for (std::string line; std::getline(headers, line);) {
+    std::smatch m;
+    if (std::regex_search(line, m, row))
+      sections[m[1]] = {std::stoull(m[2], nullptr, 16), std::stoull(m[3], nullptr, 16)};
+  }
+  for (const char* name : {".eh_frame_hdr", ".eh_frame", ".debug_info", ".debug_abbrev",
+                           ".debug_aranges", ".debug_rnglists"})
+    REQUIRE(sections.count(name));
+  // Code addresses to ask about: every 4 KB of .text.
+  auto text = sections.at(".text");
+  fs::path dir = fs::path(CPYDBG_BINARY_DIR) / "test-tmp" / ("unwind-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  std::mt19937_64 rng(20261202);
+  for (int round = 0; round < 12; ++round) {
+    std::string copy = bytes;
+    // Random bytes over a few spots of each section (some rounds: all of one).
+    for (const auto& [name, range] : sections) {
+      if (name != ".eh_frame_hdr" && name != ".eh_frame" && name.rfind(".debug_", 0) != 0) continue;
+      auto [off, size] = range;
+      if (!size || off + size > copy.size()) continue;
+      int spots = round % 4 == 3 ? 0 : 16;
+      for (int i = 0; i < spots; ++i) {
+        uint64_t at = off + rng() % size;
+        for (int k = 0; k < 8 && at + k < off + size; ++k) copy[at + k] = char(rng());
+      }
+      if (round % 4 == 3 && name == (round == 3 ? ".eh_frame" : round == 7 ? ".debug_info" : ".debug_abbrev"))
+        for (uint64_t k = 0; k < size; ++k) copy[off + k] = char(rng() | 0x80);  // LEB128s that never end
+    }
+    fs::path path = dir / ("libpython-" + std::to_string(round) + ".so");
+    std::ofstream(path, std::ios::binary).write(copy.data(), std::streamsize(copy.size()));
+    auto cfi = CallFrameInfo::load(path.string());
+    DwarfInlineCalls dwarf;
+    size_t asked = 0;
+    for (uint64_t addr = text.first; addr < text.first + text.second; addr += 4096, ++asked) {
+      if (cfi) cfi->row_at(addr);
+      if (auto calls = dwarf.at(path.string(), addr, addr + 1)) CHECK(calls->inlined.size() < 256);
+      dwarf.tail_calls(path.string(), addr);
+    }
+    CHECK(asked > 100);
+  }
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a file without DWARF has nothing inlined and no call sites, and says so") {
+  DwarfInlineCalls dwarf;
+  auto none = dwarf.at("/bin/true", 0x2000, 0x2001);
+  REQUIRE(none);
+  CHECK(none->inlined.empty());
+  CHECK(none->function.empty());
+  CHECK_FALSE(none->call);
+  auto tails = dwarf.tail_calls("/bin/true", 0x2000);
+  REQUIRE(tails);
+  CHECK(tails->empty());
+  CHECK(dwarf.at("/nonexistent/file", 0x2000));  // unreadable: no DWARF, as gdb sees it
+}
