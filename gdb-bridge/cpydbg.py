@@ -42,7 +42,8 @@ class _Callbacks(ctypes.Structure):
                 ("module_paths", _MODULES), ("core_mappings", _MAPPINGS),
                 ("thread_lwps", _LWPS), ("native_frames", _NATIVE), ("frame_values", _FRAMEVALS),
                 ("select_frame", _SELECT), ("selected_frame_level", _SELECTED),
-                ("write_memory", _WRITE), ("process_kind", _KIND), ("core_file", _MODULES)]
+                ("write_memory", _WRITE), ("process_kind", _KIND), ("core_file", _MODULES),
+                ("debug_file_directory", _MODULES)]
 
 
 _LIB.cpydbg_open_after.restype = ctypes.c_void_p
@@ -295,9 +296,18 @@ def _core_file(_ctx, buf, size):
     return _put_c_string(buf, size, match.group(1).encode()) if match and match.group(1) else 0
 
 
+@_MODULES
+def _debug_file_directory(_ctx, buf, size):
+    try:
+        return _put_c_string(buf, size, str(gdb.parameter("debug-file-directory")).encode())
+    except (gdb.error, RuntimeError):
+        return 0
+
+
 _CALLBACKS = _Callbacks(None, _read, _symbol, _thread, _evaluate, _generation, _module_paths,
                         _core_mappings, _thread_lwps, _native_frames, _frame_values, _select_frame,
-                        _selected_frame_level, _write, _process_kind, _core_file)
+                        _selected_frame_level, _write, _process_kind, _core_file,
+                        _debug_file_directory)
 _sessions = {}  # (inferior number, pid, is a core) -> session handle
 _latest = {}    # inferior number -> its newest session (its Python breakpoints go on)
 

@@ -59,6 +59,10 @@ typedef struct cpydbg_callbacks {
    * (none, or longer than size). The core reads each thread's registers
    * from its notes: gdb switches threads slowly. */
   int (*core_file)(void *ctx, char *buf, uint64_t size);
+  /* gdb's `debug-file-directory` (directories separated by ':'),
+   * NUL-terminated into buf; return 1, or 0. Where the core's own native
+   * walk looks for separate debug files, as gdb does. */
+  int (*debug_file_directory)(void *ctx, char *buf, uint64_t size);
 } cpydbg_callbacks;
 
 typedef struct cpydbg_session cpydbg_session;

@@ -151,7 +151,7 @@ std::optional<Target::ThreadSyscall> LldbTarget::thread_syscall(uint64_t lwp) {
       return proc_thread_syscall(int(process_.GetProcessID()), lwp);
     }
     case ProcessKind::Core:
-      return core_syscalls_.of(lwp, [this] { return mapped_core_file(thread_lwps()); });
+      return core_registers_.syscall(lwp, [this] { return mapped_core_file(thread_lwps()); });
     default:
       return std::nullopt;
   }

@@ -51,7 +51,7 @@ class LldbTarget final : public Target {
   std::unique_ptr<ModuleSymbols> modules_;
   uint32_t modules_stop_id_ = 0;  // the module list of a live process changes as it runs
   uint32_t modules_count_ = 0;
-  CoreThreadSyscalls core_syscalls_;
+  CoreThreadRegisters core_registers_;
 };
 
 }  // namespace cpydbg::lldb_plugin

@@ -72,6 +72,34 @@ def _plain(text):
     return text.replace("error: ", "", 1) if text.startswith("error: ") else text
 
 
+def compare_unwinders(check, interp, shim, core, commands, common):
+    """From a core, gdb prints the same for each command whether cpydbg walks
+    the native stacks itself (its default), only itself (no falling back to
+    gdb's walk: CPYDBG_NATIVE_UNWINDER=cpydbg) or through gdb's unwinder
+    (=gdb): the own walk is gdb's frame for frame, inlined and tail calls,
+    and their variables. `commands`: (command, whether the own walk alone
+    must answer it here); check.same_output, if any, says what "the same" is."""
+    outputs = {}
+    for mode in ("", "cpydbg", "gdb"):
+        os.environ["CPYDBG_NATIVE_UNWINDER"] = mode
+        try:
+            outputs[mode] = gdb_backend.run_gdb(interp.exe, shim, core=core,
+                                                commands=[c for c, _ in commands], **common)
+        finally:
+            os.environ.pop("CPYDBG_NATIVE_UNWINDER")
+    failures = []
+    for i, (command, own_alone) in enumerate(commands):
+        gdbs = outputs["gdb"][i]
+        for mode, label in (("", "default"), ("cpydbg", "own walk alone")):
+            if mode == "cpydbg" and not own_alone:
+                continue
+            same = getattr(check, "same_output", lambda a, b: a == b)
+            if not same(outputs[mode][i], gdbs):
+                failures.append("gdb core, `%s`: with the %s it prints\n%s--- through gdb's unwinder ---\n%s"
+                                % (command, label, outputs[mode][i][:3000], gdbs[:3000]))
+    return failures
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--install", required=True, help="cpydbg install prefix")
@@ -152,6 +180,10 @@ def main():
         from_core = after_probes("gdb core", "gdb", gdb_backend.run_gdb(
             interp.exe, shim, core=core, emit=emit("gdb", core_truth), **common))
         verify("gdb core", from_core, context("gdb"), core_truth)
+        if hasattr(check, "own_walk_commands"):
+            with open(core_truth) as f:
+                walk_commands = _call(check.own_walk_commands, json.load(f), context("gdb"))
+            failures.extend(compare_unwinders(check, interp, shim, core, walk_commands, common))
         for lldb in opts.lldb:
             name = "lldb %s" % lldb
             verify(name + " live", after_probes(name + " live", "lldb", lldb_backend.run_lldb(

@@ -43,39 +43,39 @@ std::optional<ThreadSyscall> proc_thread_syscall(int pid, uint64_t lwp) {
 #endif
 }
 
-std::unordered_map<uint64_t, ThreadSyscall> core_thread_syscalls(const ElfFile& core) {
-  std::unordered_map<uint64_t, ThreadSyscall> out;
+std::unordered_map<uint64_t, UserRegs> core_thread_registers(const ElfFile& core) {
+  std::unordered_map<uint64_t, UserRegs> out;
   if (core.arch() != "x86_64") return out;
   // struct elf_prstatus (linux/elfcore.h) on x86-64: pr_pid at 32, then
-  // pr_reg, a struct user_regs_struct (asm/user_64.h), at 112.
-  constexpr size_t kPid = 32, kRegs = 112, kSize = kRegs + 27 * 8;
-  // user_regs_struct's indices of the system call's number and arguments.
-  constexpr size_t kOrigRax = 15, kArgs[6] = {14 /*rdi*/, 13 /*rsi*/, 12 /*rdx*/, 7 /*r10*/,
-                                               9 /*r8*/, 8 /*r9*/};
-  auto reg = [](std::string_view note, size_t index) {
-    uint64_t v;
-    std::memcpy(&v, note.data() + kRegs + index * 8, 8);
-    return v;
-  };
+  // pr_reg, a struct user_regs_struct, at 112.
+  constexpr size_t kPid = 32, kRegs = 112, kSize = kRegs + sizeof(UserRegs);
   for (std::string_view note : core.notes(NT_PRSTATUS, "CORE")) {
     if (note.size() < kSize) continue;
     int32_t pid;
     std::memcpy(&pid, note.data() + kPid, 4);
-    ThreadSyscall call;
-    call.number = int64_t(reg(note, kOrigRax));
-    if (call.number < 0) call.number = -1;
-    for (size_t i = 0; i < 6; ++i) call.args[i] = reg(note, kArgs[i]);
-    out[uint64_t(uint32_t(pid))] = call;
+    UserRegs regs;
+    std::memcpy(regs.data(), note.data() + kRegs, sizeof regs);
+    out[uint64_t(uint32_t(pid))] = regs;
   }
   return out;
 }
 
-std::optional<ThreadSyscall> CoreThreadSyscalls::of(
-    uint64_t lwp, const std::function<std::string()>& core_path) {
+ThreadSyscall syscall_in(const UserRegs& regs) {
+  // user_regs_struct's indices of the system call's number and arguments.
+  constexpr size_t kOrigRax = 15, kArgs[6] = {14 /*rdi*/, 13 /*rsi*/, 12 /*rdx*/, 7 /*r10*/,
+                                               9 /*r8*/, 8 /*r9*/};
+  ThreadSyscall call;
+  call.number = int64_t(regs[kOrigRax]);
+  if (call.number < 0) call.number = -1;
+  for (size_t i = 0; i < 6; ++i) call.args[i] = regs[kArgs[i]];
+  return call;
+}
+
+std::optional<UserRegs> CoreThreadRegisters::of(uint64_t lwp, const CorePath& core_path) {
   if (!by_lwp_) {
     std::string path = core_path();
-    by_lwp_ = path.empty() ? std::unordered_map<uint64_t, ThreadSyscall>{}
-                           : core_thread_syscalls(ElfFile(path));
+    by_lwp_ = path.empty() ? std::unordered_map<uint64_t, UserRegs>{}
+                           : core_thread_registers(ElfFile(path));
   }
   auto it = by_lwp_->find(lwp);
   if (it == by_lwp_->end()) return std::nullopt;
@@ -101,7 +101,7 @@ std::string mapped_core_file(const std::vector<uint64_t>& lwps) {
     if (!head.read(reinterpret_cast<char*>(ident), sizeof ident) ||
         std::memcmp(ident, ELFMAG, SELFMAG) != 0 || (ident[16] | ident[17] << 8) != ET_CORE)
       continue;
-    auto threads = core_thread_syscalls(ElfFile(path));
+    auto threads = core_thread_registers(ElfFile(path));
     if (!lwps.empty() && std::all_of(lwps.begin(), lwps.end(),
                                      [&](uint64_t lwp) { return threads.count(lwp) != 0; }))
       return path;

@@ -8,6 +8,16 @@ NATIVE = re.compile(r"^#(\d+) +(?:0x[0-9a-f]+ in )?(\S+) \(\)(?: from (\S+))?$")
 PYTHON = re.compile(r'^    (?:\* )?#(\d+) File "(.*)", line (\d+), in (\S+)$')
 HEADER = re.compile(r'^Thread (?:0x[0-9a-f]+ \(tid (\d+)\)(?: "(.*)")?.*|\(tid (\d+)\), no Python thread state):$')
 LIMIT = 3
+# Run from the core with cpydbg's own native walk and with gdb's (matrix.py):
+# the frames and their variables must be gdb's. The second field: the own
+# walk alone answers. It leaves to gdb the copy of pyenv's 3.6 stripped of
+# .symtab, whose executable exports main: gdb cannot tell main's frame there
+# (the stale section indices of its .dynsym), so whether its walk stops at
+# main is gdb's to say.
+def own_walk_commands(truth, context):
+    alone = not (context["stripped"] and truth["version_info"][:2] == [3, 6])
+    return [(command, alone) for command in ("pystack -n -a", "thread apply all bt -no-filters",
+                                             "bt", "py-bt", "py-bt-full", "pyopstack -a")]
 # Where the C functions the main thread calls leave their names among the
 # native frames with DWARF or .symtab (without them only exported names are
 # known: PyObject_Hash stays).
@@ -29,7 +39,7 @@ def commands(truth, debugger):
             "pyframe %d" % by_map, "f", "pyframe 0"]
     if debugger == "gdb":
         cmds += ["bt", "bt full", "disable frame-filter global cpydbg", "bt",
-                 "enable frame-filter global cpydbg"]
+                 "enable frame-filter global cpydbg", "thread apply all bt -no-filters"]
     return cmds
 
 
@@ -42,7 +52,8 @@ def parse(text):
         h = HEADER.match(line)
         if h:
             key = h.group(2) if h.group(1) else "tid " + h.group(3)
-            current = threads.setdefault(key, {"header": line, "native": [], "python": [], "body": ""})
+            current = threads.setdefault(key, {"header": line, "native": [], "python": [], "body": "",
+                                               "tid": int(h.group(1) or h.group(3))})
             continue
         if current is None:
             continue
@@ -152,6 +163,27 @@ def check_stacks(text, truth, context, failures):
                                                             how, levels[k], levels[k + 1], C_NAMES[how], between))
 
 
+def same_output(ours, gdbs):
+    """The same text, but that a native frame no ELF table names may carry
+    another alias of its function (gdb picks among a function's names by
+    rules of its own: __GI___futex_abstimed_wait_cancelable64 where the DWARF
+    says __futex_abstimed_wait_cancelable64, clone3 for __clone3)."""
+    a, b = ours.split("\n"), gdbs.split("\n")
+    if len(a) != len(b):
+        return False
+    for x, y in zip(a, b):
+        if x == y:
+            continue
+        mx, my = NATIVE_LINE.match(x), NATIVE_LINE.match(y)
+        if not (mx and my and mx.group(1) == my.group(1) and mx.group(3) == my.group(3)
+                and _same_function(mx.group(2), my.group(2))):
+            return False
+    return True
+
+
+NATIVE_LINE = re.compile(r"^(#\d+ +(?:0x[0-9a-f]+ in )?)(\S+)( \(\).*)$")
+
+
 def _skeleton(text):
     """The Python frames, each with the eval loop frame they are under: what
     two debuggers must agree on even where their unwinders differ on native
@@ -221,7 +253,7 @@ def check(out, truth, failures, context):
         # gdb's own `frame` goes on with the Python frames the frame runs.
         if levels and not any(f == "by_map" for f, _, _, _ in _python_bt(frame, main["stack"][0][0])):
             failures.append("gdb's frame after pyframe %d does not show by_map:\n%s" % (by_map, frame))
-        check_gdb_views(out, truth, failures)
+        check_gdb_views(out, truth, failures, all_text)
 
 
 GDB_FRAME = re.compile(r"^(?:#\d+ +)?(?:0x[0-9a-f]+ in )?(\S+) \((.*)\) at (\S+):(\d+)$")
@@ -232,11 +264,49 @@ def _python_bt(text, script):
     return [m.groups() for m in map(GDB_FRAME.match, text.split("\n")) if m and m.group(3) == script]
 
 
-def check_gdb_views(out, truth, failures):
+GDB_THREAD = re.compile(r"^Thread \d+ \(.*LWP (\d+)\)")
+GDB_BT_FRAME = re.compile(r"^#(\d+) +(?:0x[0-9a-f]+ in )?(\S+) \(")
+# What a compiler appends to a function's ELF name for a copy it specialised
+# or split (gdb names the copy by its DWARF subprogram, pystack by the ELF symbol).
+CLONE_SUFFIX = re.compile(r"\.(?:constprop|isra|part|cold|lto_priv)(?:\.\d+)?")
+
+
+def _same_function(ours, gdbs):
+    """pystack names a frame by its ELF symbol where there is one (kill,
+    __libc_start_main), gdb by its DWARF (__GI_kill, __libc_start_main_impl)
+    or not at all where it has only .dynsym (??): the same function when one
+    name holds the other."""
+    ours, gdbs = CLONE_SUFFIX.sub("", ours), CLONE_SUFFIX.sub("", gdbs)
+    return gdbs == "??" or ours in gdbs or gdbs in ours
+
+
+def check_native_levels(pystack_all, gdb_bt, failures):
+    """Every thread's native frames in `pystack -n -a`, level by level, are the
+    frames gdb's own `bt` shows (inlined calls included): `frame N` after
+    pystack -n must be the frame it printed as #N."""
+    gdb_threads, current = {}, None
+    for line in gdb_bt.split("\n"):
+        t, f = GDB_THREAD.match(line), GDB_BT_FRAME.match(line)
+        if t:
+            current = gdb_threads.setdefault(int(t.group(1)), [])
+        elif f and current is not None:
+            current.append((int(f.group(1)), f.group(2)))
+    for key, thread in sorted(parse(pystack_all).items()):
+        ours = [(level, function) for level, function, _ in thread["native"]]
+        theirs = gdb_threads.get(thread["tid"])
+        if theirs is None:
+            failures.append("gdb's `thread apply all bt` has no thread %d (%s)" % (thread["tid"], key))
+        elif len(ours) != len(theirs) or not all(
+                a[0] == b[0] and _same_function(a[1], b[1]) for a, b in zip(ours, theirs)):
+            failures.append("thread %s: pystack -n's native frames %s, gdb's bt %s" % (key, ours, theirs))
+
+
+def check_gdb_views(out, truth, failures, pystack_all):
     main = _main(truth)
     script = main["stack"][0][0]
     want = [(name, path, line) for path, line, name in main["stack"]]
-    bt, bt_full, disable, plain, enable = out
+    bt, bt_full, disable, plain, enable, all_bt = out
+    check_native_levels(pystack_all, all_bt, failures)
     got = [(name, path, int(line)) for name, _, path, line in _python_bt(bt, script)]
     if got != want:
         failures.append("bt with the frame filter: Python frames %s, want %s:\n%s" % (got, want, bt))

@@ -20,6 +20,12 @@ def commands(truth):
     return ["pyopstack -a", "pyopstack -g %s" % truth["generator"]["addr"]]
 
 
+def own_walk_commands(truth):
+    """From the core, the eval loops' `stack_pointer` and frames as cpydbg's
+    own native walk reads them must be what gdb reads (matrix.py)."""
+    return [("pyopstack -a", True)]
+
+
 def version(truth):
     return tuple(int(x) for x in truth["version"].split(".")[:2])
 
