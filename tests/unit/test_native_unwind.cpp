@@ -8,6 +8,7 @@
 #include <doctest/doctest.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -17,6 +18,7 @@
 
 #include "stopped_python.h"
 #include "unwind/cfi.h"
+#include "unwind/dwarf_expression.h"
 #include "unwind/dwarf_inline.h"
 
 using namespace cpydbg;
@@ -204,4 +206,49 @@ TEST_CASE("a file without DWARF has nothing inlined and no call sites, and says 
   REQUIRE(tails);
   CHECK(tails->empty());
   CHECK(dwarf.at("/nonexistent/file", 0x2000));  // unreadable: no DWARF, as gdb sees it
+}
+
+TEST_CASE("location expressions read as gdb reads a pointer variable, or are left to gdb") {
+  Registers regs;
+  regs.set(3, 0x1111);             // rbx
+  regs.set(kRsp, 0x7000);          // rsp
+  regs.set(kReturnAddress, 0x400);
+  const uint64_t cfa = 0x7010;
+  std::map<uint64_t, uint64_t> memory = {{0x7008, 0xaaaa}, {0x7000, 0xbbbb}, {0x1119, 0xcccc}};
+  ReadMemory read = [&](uint64_t addr, void* buf, size_t size) {
+    auto it = memory.find(addr);
+    if (it == memory.end() || size != 8) return false;
+    std::memcpy(buf, &it->second, 8);
+    return true;
+  };
+  FrameContext frame{regs, cfa, 0x10000, read};
+  auto eval = [&](std::string expr, std::string base = "") {
+    return evaluate_location(expr, base, frame);
+  };
+  using S = std::string;
+  CHECK(eval(S("\x53", 1)) == std::optional<std::optional<uint64_t>>(0x1111));      // DW_OP_reg3
+  CHECK(eval(S("\x77\x00", 2)) == std::optional<std::optional<uint64_t>>(0xbbbb));  // DW_OP_breg7 0
+  CHECK(eval(S("\x73\x08", 2)) == std::optional<std::optional<uint64_t>>(0xcccc));  // breg3 8: *(rbx+8)
+  // DW_OP_fbreg -8 with the frame base at the CFA: *(cfa - 8).
+  CHECK(eval(S("\x91\x78", 2), S("\x9c", 1)) == std::optional<std::optional<uint64_t>>(0xaaaa));
+  // A value, not a place: rbx + 5.
+  CHECK(eval(S("\x73\x05\x9f", 3)) == std::optional<std::optional<uint64_t>>(0x1116));
+  // DW_OP_addr is relocated by the file's bias, then read.
+  memory[0x10020] = 0xdddd;
+  CHECK(eval(S("\x03\x20\x00\x00\x00\x00\x00\x00\x00", 9)) ==
+        std::optional<std::optional<uint64_t>>(0xdddd));
+  // No value, as gdb says <not saved> or cannot read: a register the walk
+  // did not recover, memory the core lacks.
+  const std::optional<std::optional<uint64_t>> no_value(std::in_place);
+  CHECK(eval(S("\x50", 1)) == no_value);      // DW_OP_reg0: rax
+  CHECK(eval(S("\x77\x10", 2)) == no_value);  // *(rsp + 16)
+  // Left to gdb: an entry value, a piece, a register location that goes on,
+  // fbreg without a frame base, an unknown base register, a bad expression.
+  CHECK_FALSE(eval(S("\xa3\x01\x54\x9f", 4)));
+  CHECK_FALSE(eval(S("\x53\x93\x08", 3)));
+  CHECK_FALSE(eval(S("\x91\x78", 2)));
+  CHECK_FALSE(eval(S("\x70\x00", 2)));   // breg0: rax unknown
+  CHECK_FALSE(eval(S("\x06", 1)));       // deref of nothing
+  CHECK_FALSE(eval(S("\x77", 1)));       // truncated
+  CHECK_FALSE(eval(S("\x9f", 1)));       // stack_value of nothing
 }

@@ -1,12 +1,12 @@
 #include "unwind/debugger_frames.h"
 
-#include "unwind/dwarf_expression.h"
-
 #include <algorithm>
 #include <cstring>
 #include <functional>
 #include <string>
 #include <unordered_map>
+
+#include "unwind/dwarf_expression.h"
 
 namespace cpydbg::unwind {
 namespace {
@@ -42,66 +42,79 @@ class PageCache {
   std::unordered_map<uint64_t, std::string> pages_;
 };
 
-// gdb's tail-call frames between callee frame E and its caller C: the
-// functions that jumped from C's call on to E (gdb's call_site_find_chain,
-// which draws them only when exactly one chain of tail calls leads from the
-// call's target to E). Innermost first; nullopt where our reading may
-// differ from gdb's (several chains, DWARF we cannot read).
-std::optional<std::vector<Target::NativeFrame>> tail_call_frames(
-    ModuleSymbols& modules, InlineCallSource& dwarf, const CallSite& call, uint64_t caller_bias,
-    uint64_t callee_entry) {
-  std::vector<Target::NativeFrame> none;
-  // A target gdb cannot resolve ends its search with no frames: a name no
-  // symbol table has, or one computed at run time (gdb 13 evaluates
-  // DW_AT_call_target with no frame, which fails, even for the caller's call).
-  auto resolve = [&](const CallSite& site, uint64_t bias) -> std::optional<uint64_t> {
-    if (!site.resolvable || site.computed) return std::nullopt;
-    if (site.target) return site.target + bias;
-    return modules.find(site.target_name);
-  };
-  auto first = resolve(call, caller_bias);
-  if (!first || *first == callee_entry) return none;
+// A call's target as gdb resolves it without a frame; nullopt where gdb
+// cannot (it then gives up on what it was resolving): a name no symbol
+// table has, or a target computed at run time (gdb 13 evaluates
+// DW_AT_call_target with no frame, which fails).
+std::optional<uint64_t> resolve_target(ModuleSymbols& modules, const CallSite& site, uint64_t bias) {
+  if (!site.resolvable || site.computed) return std::nullopt;
+  if (site.target) return site.target + bias;
+  return modules.find(site.target_name);
+}
+
+// The chains of tail calls from function `from` to function `to` (gdb's
+// call_site_find_chain), depth first; it stops at a second chain.
+struct TailChains {
   struct Hop {
-    uint64_t pc;      // runtime return pc of the tail call
+    uint64_t pc;  // runtime return pc of the tail call
     std::string path;
     uint64_t bias;
   };
-  std::vector<std::vector<Hop>> chains;
-  std::vector<Hop> chain;
+  std::vector<std::vector<Hop>> found;
+  bool gdb_gives_up = false;  // gdb's search fails: no chain at all
+  bool unsure = false;        // DWARF we cannot read on the way
+};
+
+TailChains tail_chains(ModuleSymbols& modules, InlineCallSource& dwarf, uint64_t from, uint64_t to) {
+  TailChains out;
+  std::vector<TailChains::Hop> chain;
   std::vector<uint64_t> visited;
-  bool gdb_gives_up = false, unsure = false;
-  // Depth-first from the call's target through the tail calls each function makes.
   std::function<void(uint64_t)> search = [&](uint64_t function) {
-    if (gdb_gives_up || unsure || chain.size() > 16 || chains.size() > 1) return;
+    if (out.gdb_gives_up || out.unsure || chain.size() > 16 || out.found.size() > 1) return;
     if (std::find(visited.begin(), visited.end(), function) != visited.end()) return;
     visited.push_back(function);
     auto file = modules.code_at(function);
     if (!file) {
-      gdb_gives_up = true;  // "cannot find function at"
+      out.gdb_gives_up = true;  // "cannot find function at"
       return;
     }
     auto sites = dwarf.tail_calls(*file->path, function - file->bias);
     if (!sites) {
-      unsure = true;
+      out.unsure = true;
       return;
     }
     for (const CallSite& site : *sites) {
-      auto target = resolve(site, file->bias);
+      auto target = resolve_target(modules, site, file->bias);
       if (!target) {
-        gdb_gives_up = true;
+        out.gdb_gives_up = true;
         return;
       }
       chain.push_back({site.return_pc + file->bias, *file->path, file->bias});
-      if (*target == callee_entry) chains.push_back(chain);
+      if (*target == to) out.found.push_back(chain);
       else search(*target);
       chain.pop_back();
     }
   };
-  search(*first);
-  if (unsure || chains.size() > 1) return std::nullopt;
-  if (gdb_gives_up || chains.empty()) return none;
+  search(from);
+  return out;
+}
+
+// gdb's tail-call frames between callee frame E and its caller C: the
+// functions that jumped from C's call on to E, which gdb draws only when
+// exactly one chain of tail calls leads from the call's target to E.
+// Innermost first; nullopt where our reading may differ from gdb's
+// (several chains, DWARF we cannot read).
+std::optional<std::vector<Target::NativeFrame>> tail_call_frames(
+    ModuleSymbols& modules, InlineCallSource& dwarf, const CallSite& call, uint64_t caller_bias,
+    uint64_t callee_entry) {
+  std::vector<Target::NativeFrame> none;
+  auto first = resolve_target(modules, call, caller_bias);
+  if (!first || *first == callee_entry) return none;
+  TailChains chains = tail_chains(modules, dwarf, *first, callee_entry);
+  if (chains.unsure || chains.found.size() > 1) return std::nullopt;
+  if (chains.gdb_gives_up || chains.found.empty()) return none;
   std::vector<Target::NativeFrame> frames;
-  for (auto hop = chains[0].rbegin(); hop != chains[0].rend(); ++hop) {
+  for (auto hop = chains.found[0].rbegin(); hop != chains.found[0].rend(); ++hop) {
     // gdb names the frame by the innermost function at the jump.
     auto calls = dwarf.at(hop->path, hop->pc - 1 - hop->bias);
     if (!calls) return std::nullopt;
@@ -143,6 +156,7 @@ std::optional<GdbFrames> GdbFrames::walk(const Registers& start, ModuleSymbols& 
     // Stopped on an inlined call's first instruction, gdb may show the
     // caller instead (it "steps into" such calls only on request).
     if (level == 0 && calls->at_inline_entry) return std::nullopt;
+    out.calls_.push_back(calls->call);
     if (level && calls->call) {
       auto tail = tail_call_frames(modules, dwarf, *calls->call, file->bias, callee_entry);
       if (!tail) return std::nullopt;
@@ -155,7 +169,9 @@ std::optional<GdbFrames> GdbFrames::walk(const Registers& start, ModuleSymbols& 
     for (size_t i = 0; i < calls->inlined.size(); ++i) add({f.pc, calls->inlined[i], true}, level, i);
     add({f.pc, calls->function, false}, level, calls->inlined.size());
     callee_entry = calls->function_entry ? calls->function_entry + file->bias : f.function_start;
+    out.entries_.push_back(callee_entry);
   }
+  w.frames.resize(out.entries_.size());  // those max let in
   out.physical_ = std::move(w.frames);
   return out;
 }
@@ -167,21 +183,66 @@ std::optional<std::vector<Target::FrameValues>> GdbFrames::values(
   for (size_t level : levels) {
     Target::FrameValues values(names.size());
     if (level >= frames_.size() || !origins_[level].depth) return std::nullopt;
-    const PhysicalFrame& f = physical_[origins_[level].physical];
+    const PhysicalFrame& f = physical_[origins_[level].physical];  // an inlined call's too
     auto file = modules.code_at(f.lookup);
     if (!file) return std::nullopt;
+    const size_t physical = origins_[level].physical;
+    EntryValue entry_value = [&](int reg) { return this->entry_value(physical, reg, modules, dwarf, read); };
     for (size_t i = 0; i < names.size(); ++i) {
       auto where = dwarf.variable(*file->path, f.lookup - file->bias, *origins_[level].depth, names[i]);
       if (!where || where->kind == VariableLocation::Elsewhere) return std::nullopt;
       if (where->kind == VariableLocation::OptimizedOut) continue;
       auto value = evaluate_location(where->expression, where->frame_base,
-                                     {f.regs, f.cfa, file->bias, read});
+                                     {f.regs, f.cfa, file->bias, read, &entry_value});
       if (!value) return std::nullopt;
       values[i] = *value;
     }
     out.push_back(std::move(values));
   }
   return out;
+}
+
+}  // namespace cpydbg::unwind
+
+namespace cpydbg::unwind {
+
+std::optional<std::optional<uint64_t>> GdbFrames::entry_value(size_t physical, int reg,
+                                                               ModuleSymbols& modules,
+                                                               InlineCallSource& dwarf,
+                                                               const ReadMemory& read) const {
+  // As gdb resolves DW_OP_entry_value (dwarf_expr_reg_to_entry_parameter):
+  // the caller's call site must call this very function, which must not
+  // tail-call itself, and say what it passed in the register. Each "must
+  // not" that fails leaves gdb with no value.
+  const std::optional<uint64_t> no_value(std::nullopt);
+  const size_t caller = physical + 1;
+  if (caller >= physical_.size()) return no_value;
+  for (size_t i = 0; i < origins_.size(); ++i)
+    if (origins_[i].physical == caller && !origins_[i].depth) return std::nullopt;  // a tail call between
+  const std::optional<CallSite>& call = calls_[caller];
+  if (!call) return no_value;
+  if (call->computed) return std::nullopt;  // gdb evaluates that target in the caller's frame
+  auto caller_file = modules.code_at(physical_[caller].lookup);
+  if (!caller_file) return std::nullopt;
+  auto target = resolve_target(modules, *call, caller_file->bias);
+  if (!target || *target != entries_[physical]) return no_value;
+  // Whether the function can tail-call itself: once per function.
+  auto known = self_tail_calls_.find(entries_[physical]);
+  if (known == self_tail_calls_.end()) {
+    TailChains self = tail_chains(modules, dwarf, entries_[physical], entries_[physical]);
+    std::optional<bool> verdict;  // true: gdb refuses the entry value
+    if (!self.unsure) verdict = self.gdb_gives_up || !self.found.empty();
+    known = self_tail_calls_.emplace(entries_[physical], verdict).first;
+  }
+  if (!known->second) return std::nullopt;
+  if (*known->second) return no_value;
+  for (const CallSite::RegisterValue& passed : call->register_values) {
+    if (passed.reg != reg) continue;
+    // DW_AT_call_value is an expression of a value: gdb appends DW_OP_stack_value.
+    const PhysicalFrame& c = physical_[caller];
+    return evaluate_location(passed.value + '\x9f', {}, {c.regs, c.cfa, caller_file->bias, read});
+  }
+  return no_value;
 }
 
 }  // namespace cpydbg::unwind

@@ -6,6 +6,7 @@
 // come from the same walk, read as gdb reads them.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <vector>
 
@@ -27,7 +28,8 @@ class GdbFrames {
 
   // The values of `names` in the frames at `levels` (Target::native_frame_values),
   // as gdb's `frame.read_var` finds them; nullopt where one needs gdb (an
-  // entry value, a tail-call frame, a name outside the function).
+  // entry value gdb may read otherwise, a tail-call frame, a name outside
+  // the function).
   std::optional<std::vector<Target::FrameValues>> values(const std::vector<size_t>& levels,
                                                          const std::vector<std::string>& names,
                                                          ModuleSymbols& modules,
@@ -42,9 +44,23 @@ class GdbFrames {
     size_t physical;
     std::optional<size_t> depth;
   };
+  // DW_OP_entry_value of register `reg` in physical frame `physical`, as
+  // unwind::EntryValue says.
+  std::optional<std::optional<uint64_t>> entry_value(size_t physical, int reg,
+                                                     ModuleSymbols& modules,
+                                                     InlineCallSource& dwarf,
+                                                     const ReadMemory& read) const;
+
   std::vector<Target::NativeFrame> frames_;
   std::vector<Origin> origins_;
   std::vector<PhysicalFrame> physical_;
+  // By physical frame: the call site that returns into it (none for the
+  // innermost), the entry of the function it runs.
+  std::vector<std::optional<CallSite>> calls_;
+  std::vector<uint64_t> entries_;
+  // By function entry: whether gdb refuses its entry values (it can tail-call
+  // itself, or the search fails); nullopt: DWARF we cannot read.
+  mutable std::map<uint64_t, std::optional<bool>> self_tail_calls_;
 };
 
 }  // namespace cpydbg::unwind

@@ -10,7 +10,7 @@ namespace {
 // What an expression leaves: a place (a register, or memory at an address)
 // or a value.
 struct Result {
-  enum Kind { Register, Memory, Value } kind = Memory;
+  enum Kind { Register, Memory, Value, None } kind = Memory;  // None: no value to be had
   uint64_t value = 0;  // the register number, the address or the value
 };
 
@@ -30,6 +30,7 @@ std::optional<Result> run(std::string_view expression, std::string_view frame_ba
     return true;
   };
   std::optional<Result> out;
+  bool no_value = false;  // an entry value the caller's frame cannot give
   while (!c.at_end()) {
     if (out || stack.size() > 64) return std::nullopt;  // a register location ends it
     uint8_t op = c.fixed<uint8_t>();
@@ -93,15 +94,27 @@ std::optional<Result> run(std::string_view expression, std::string_view frame_ba
           break;
         }
         case 0x9c: stack.push_back(frame.cfa); break;  // call_frame_cfa
+        case 0xa3: case 0xf3: {  // entry_value, GNU_entry_value: of a register only
+          uint64_t size = c.uleb();
+          if (c.bad || size != 1 || c.at_end() || !frame.entry_value) return std::nullopt;
+          uint8_t inner = c.fixed<uint8_t>();
+          if (inner < 0x50 || inner > 0x6f) return std::nullopt;
+          auto entry = (*frame.entry_value)(inner - 0x50);
+          if (!entry) return std::nullopt;
+          no_value = no_value || !*entry;
+          stack.push_back(entry->value_or(0));
+          break;
+        }
         case 0x9f:                                     // stack_value
           if (!pop(a) || !c.at_end()) return std::nullopt;
           out = Result{Result::Value, a};
           break;
-        default: return std::nullopt;  // entry values, pieces, implicit values …
+        default: return std::nullopt;  // pieces, implicit values …
       }
     }
     if (c.bad) return std::nullopt;
   }
+  if (no_value) return Result{Result::None, 0};
   if (out) return out;
   if (stack.empty()) return std::nullopt;
   return Result{Result::Memory, stack.back()};
@@ -115,6 +128,8 @@ std::optional<std::optional<uint64_t>> evaluate_location(std::string_view expres
   auto place = run(expression, frame_base, frame, 0);
   if (!place) return std::nullopt;
   switch (place->kind) {
+    case Result::None:
+      return std::optional<uint64_t>();
     case Result::Value:
       return std::optional<uint64_t>(place->value);
     case Result::Register:

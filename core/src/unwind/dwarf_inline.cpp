@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 #include <functional>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
@@ -26,6 +27,8 @@ enum : uint64_t {
   kTagPartialUnit = 0x3c,
   kTagCallSite = 0x48,
   kTagFormalParameter = 0x05,
+  kTagCallSiteParameter = 0x49,
+  kTagGnuCallSiteParameter = 0x410a,
   kTagVariable = 0x34,
   kTagGnuCallSite = 0x4109,
   kAtSibling = 0x01,
@@ -47,6 +50,8 @@ enum : uint64_t {
   kAtCallOrigin = 0x7f,
   kAtCallTailCall = 0x82,
   kAtCallTarget = 0x83,
+  kAtCallValue = 0x7e,
+  kAtGnuCallSiteValue = 0x2111,
   kAtGnuCallSiteTarget = 0x2113,
   kAtGnuTailCall = 0x2115,
 };
@@ -107,6 +112,7 @@ struct Die {
   std::string_view location_block;
   uint64_t location = 0, location_form = 0;
   std::string_view frame_base;  // a subprogram's DW_AT_frame_base expression
+  std::string_view call_value;  // a call site parameter's value in the caller
 };
 
 // A section's bytes. A compressed one (SHF_COMPRESSED: an Elf64_Chdr, then
@@ -177,7 +183,8 @@ class DwarfInlineCalls::File {
   bool has_dwarf() const { return elf_ != nullptr; }
   std::optional<InlineCalls> at(uint64_t addr, uint64_t return_pc);  // look_up, remembered
   std::optional<std::vector<CallSite>> tail_calls(uint64_t addr);
-  std::optional<VariableLocation> variable(uint64_t addr, size_t depth, const std::string& name);
+  std::optional<VariableLocation> variable(uint64_t addr, size_t depth, const std::string& name);  // remembered
+  std::optional<VariableLocation> find_variable(uint64_t addr, size_t depth, const std::string& name);
   // The expression of location list `d` at `addr`; "" when none covers it.
   std::optional<std::string> location_at(const Unit& u, const Die& d, uint64_t addr);
 
@@ -224,6 +231,7 @@ class DwarfInlineCalls::File {
   };
   static constexpr size_t kMaxAnswers = 1 << 16;
   std::unordered_map<std::pair<uint64_t, uint64_t>, std::optional<InlineCalls>, PairHash> answers_;
+  std::map<std::tuple<uint64_t, size_t, std::string>, std::optional<VariableLocation>> variables_;
 };
 
 namespace {
@@ -517,6 +525,7 @@ Die DwarfInlineCalls::File::read(const Unit& u, uint64_t offset) {
       case kAtSibling: if (is_ref) d.sibling = value; break;
       case kAtAbstractOrigin: case kAtSpecification: if (is_ref) d.origin = value; break;
       case kAtCallReturnPc: d.has_return_pc = true; d.return_pc = value; break;
+      case kAtCallValue: case kAtGnuCallSiteValue: if (is_block) d.call_value = text; break;
       case kAtCallOrigin: if (is_ref) d.call_origin = value; break;
       case kAtCallTarget: case kAtGnuCallSiteTarget: d.has_call_target = true; break;
       case kAtCallTailCall: case kAtGnuTailCall: d.tail_call = value != 0; break;
@@ -618,6 +627,20 @@ std::optional<CallSite> DwarfInlineCalls::File::call_site(const Unit& u, const D
   site.computed = d.has_call_target;
   bool gnu = d.abbrev->tag == kTagGnuCallSite;
   site.return_pc = gnu ? d.low : d.return_pc;
+  // The values it passes in registers (DW_TAG_call_site_parameter: a
+  // DW_OP_regN location, its DW_AT_call_value expression in the caller).
+  for (uint64_t pos = d.abbrev->children ? d.next : 0; pos && pos < u.end;) {
+    Die p = read(u, pos);
+    if (p.unreadable) return std::nullopt;
+    if (!p.abbrev) break;
+    uint64_t tag = p.abbrev->tag;
+    if ((tag == kTagCallSiteParameter || tag == kTagGnuCallSiteParameter) && p.location_is_block &&
+        p.location_block.size() == 1 && uint8_t(p.location_block[0]) >= 0x50 &&
+        uint8_t(p.location_block[0]) <= 0x6f && !p.call_value.empty())
+      site.register_values.push_back({uint8_t(p.location_block[0]) - 0x50, std::string(p.call_value)});
+    if (p.abbrev->children) break;  // parameters have none; anything else: stop reading
+    pos = p.next;
+  }
   uint64_t origin = gnu ? d.origin : d.call_origin;
   if (site.computed || !origin) {
     site.resolvable = site.computed;
@@ -780,6 +803,17 @@ std::optional<InlineCalls> DwarfInlineCalls::File::look_up(uint64_t addr, uint64
 
 std::optional<VariableLocation> DwarfInlineCalls::File::variable(uint64_t addr, size_t depth,
                                                                  const std::string& name) {
+  // Every activation of a recursion asks the same few.
+  auto key = std::make_tuple(addr, depth, name);
+  auto known = variables_.find(key);
+  if (known != variables_.end()) return known->second;
+  auto where = find_variable(addr, depth, name);
+  if (variables_.size() < kMaxAnswers) variables_.emplace(key, where);
+  return where;
+}
+
+std::optional<VariableLocation> DwarfInlineCalls::File::find_variable(uint64_t addr, size_t depth,
+                                                                      const std::string& name) {
   if (!aranges_ok_) return std::nullopt;
   bool covered = false;
   const Unit* u = unit_at(addr, &covered);

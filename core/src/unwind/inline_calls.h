@@ -20,6 +20,13 @@ struct CallSite {
   bool resolvable = true;      // false: its target DIE gives no address (gdb finds none)
   uint64_t target = 0;         // the callee's link-time address in this file, when defined here
   std::string target_name;     // else its name, looked up in the symbol tables
+  // What it passes in registers: DWARF register, the expression of the
+  // value in the caller's frame (DW_AT_call_value), for DW_OP_entry_value.
+  struct RegisterValue {
+    int reg;
+    std::string value;
+  };
+  std::vector<RegisterValue> register_values;
 };
 
 struct InlineCalls {
