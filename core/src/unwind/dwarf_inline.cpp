@@ -182,7 +182,8 @@ class DwarfInlineCalls::File {
   File(const std::string& path, const std::vector<std::string>& debug_dirs);
   bool has_dwarf() const { return elf_ != nullptr; }
   std::optional<InlineCalls> at(uint64_t addr, uint64_t return_pc);  // look_up, remembered
-  std::optional<std::vector<CallSite>> tail_calls(uint64_t addr);
+  std::optional<std::vector<CallSite>> tail_calls(uint64_t addr);  // remembered
+  std::optional<std::vector<CallSite>> find_tail_calls(uint64_t addr);
   std::optional<VariableLocation> variable(uint64_t addr, size_t depth, const std::string& name);  // remembered
   std::optional<VariableLocation> find_variable(uint64_t addr, size_t depth, const std::string& name);
   // The expression of location list `d` at `addr`; "" when none covers it.
@@ -224,6 +225,7 @@ class DwarfInlineCalls::File {
   std::vector<uint64_t> unit_offsets_;  // every unit header, read when a reference crosses units
   std::unordered_map<uint64_t, AbbrevTable> abbrev_tables_;
   std::unordered_map<uint64_t, std::vector<CallSite>> tail_calls_;  // by subprogram DIE
+  std::unordered_map<uint64_t, std::optional<std::vector<CallSite>>> tail_calls_by_address_;
   struct PairHash {
     size_t operator()(const std::pair<uint64_t, uint64_t>& p) const {
       return std::hash<uint64_t>()(p.first * 0x9e3779b97f4a7c15ull ^ p.second);
@@ -623,7 +625,6 @@ std::optional<uint64_t> DwarfInlineCalls::File::lowest_address(const Unit& u, co
 
 std::optional<CallSite> DwarfInlineCalls::File::call_site(const Unit& u, const Die& d) {
   CallSite site;
-  site.tail = d.tail_call;
   site.computed = d.has_call_target;
   bool gnu = d.abbrev->tag == kTagGnuCallSite;
   site.return_pc = gnu ? d.low : d.return_pc;
@@ -930,6 +931,15 @@ std::optional<std::string> DwarfInlineCalls::File::location_at(const Unit& u, co
 }
 
 std::optional<std::vector<CallSite>> DwarfInlineCalls::File::tail_calls(uint64_t addr) {
+  // Asked of the same few functions once per activation of a recursion.
+  auto known = tail_calls_by_address_.find(addr);
+  if (known != tail_calls_by_address_.end()) return known->second;
+  auto sites = find_tail_calls(addr);
+  if (tail_calls_by_address_.size() < kMaxAnswers) tail_calls_by_address_.emplace(addr, sites);
+  return sites;
+}
+
+std::optional<std::vector<CallSite>> DwarfInlineCalls::File::find_tail_calls(uint64_t addr) {
   if (!aranges_ok_) return std::nullopt;
   bool covered = false;
   const Unit* u = unit_at(addr, &covered);

@@ -15,7 +15,6 @@ namespace cpydbg::unwind {
 // tail-called its way from the caller's call to the callee.
 struct CallSite {
   uint64_t return_pc = 0;      // link-time
-  bool tail = false;           // a jump: its function's frame is gone
   bool computed = false;       // DW_AT_call_target: the callee is computed at run time
   bool resolvable = true;      // false: its target DIE gives no address (gdb finds none)
   uint64_t target = 0;         // the callee's link-time address in this file, when defined here
