@@ -133,7 +133,10 @@ class RowBuilder {
               set(reg, RegisterRule::Register, int64_t(c.uleb()));
               break;
             }
-            case 0x0a: saved_.push_back(row_); break;  // remember_state
+            case 0x0a:  // remember_state (nested a few deep in practice)
+              if (saved_.size() >= 64) return false;
+              saved_.push_back(row_);
+              break;
             case 0x0b: {  // restore_state: the CFA rule too, as GCC and gdb read it
               if (saved_.empty()) return false;
               uint64_t start = row_.function_start;
