@@ -37,8 +37,10 @@ class LldbError(RuntimeError):
 # names real files and is kept.
 _NOISE_HEAD = "Traceback (most recent call last):"
 _NOISE_FRAME = re.compile(r'^  File "<string>", line \d+, in <module>$')
+# The error line that ends it; the output written at the same moment may
+# follow on the same line ("…is not definedThread 0x7fff… [holds the GIL]:").
 _NOISE_END = re.compile(r"^(?:ModuleNotFoundError: No module named 'lldb[.\w]*'"
-                        r"|NameError: name '\w+' is not defined)$")
+                        r"|NameError: name '\w+' is not defined)")
 
 
 def _is_noise_head(lines, i):
@@ -52,7 +54,7 @@ def _is_noise_head(lines, i):
 
 def _without_python_noise(text):
     lines = text.split("\n")
-    kept, in_noise = [], False
+    kept, in_noise, owes_newline = [], False, False
     for i, line in enumerate(lines):
         if line == _NOISE_HEAD and _is_noise_head(lines, i):
             in_noise = True
@@ -60,7 +62,16 @@ def _without_python_noise(text):
             pass
         elif in_noise and _NOISE_END.match(line):
             in_noise = False
+            # Output that came in before the error's own newline: keep it,
+            # and drop the blank line that newline then makes.
+            rest = line[_NOISE_END.match(line).end():]
+            if rest:
+                kept.append(rest)
+                owes_newline = True
+        elif owes_newline and line == "":
+            owes_newline = False
         else:
+            owes_newline = False
             kept.append(line)
     return "\n".join(kept)
 
