@@ -85,26 +85,28 @@ bool ModuleSymbols::read_file_backed(uint64_t addr, void* buf, size_t size) {
   return false;
 }
 
-Target::CodeSymbol ModuleSymbols::symbol_at(uint64_t addr) {
+ModuleSymbols::Module* ModuleSymbols::module_holding(uint64_t addr) {
   for (Module& mod : modules_) {
     if (!mod.loaded) load(mod);
-    if (!mod.syms || addr < mod.bias || !mod.syms->contains(addr - mod.bias)) continue;
-    return {std::string(mod.syms->function_at(addr - mod.bias)), mod.display_path};
+    if (mod.syms && addr >= mod.bias && mod.syms->contains(addr - mod.bias)) return &mod;
   }
-  return {};
+  return nullptr;
+}
+
+Target::CodeSymbol ModuleSymbols::symbol_at(uint64_t addr) {
+  Module* mod = module_holding(addr);
+  if (!mod) return {};
+  return {std::string(mod->syms->function_at(addr - mod->bias)), mod->display_path};
 }
 
 std::optional<ModuleSymbols::CodeFile> ModuleSymbols::code_at(uint64_t addr) {
-  for (Module& mod : modules_) {
-    if (!mod.loaded) load(mod);
-    if (!mod.syms || addr < mod.bias || !mod.syms->contains(addr - mod.bias)) continue;
-    if (!mod.cfi_loaded) {
-      mod.cfi_loaded = true;
-      mod.cfi = unwind::CallFrameInfo::load(mod.opened);
-    }
-    return CodeFile{&mod.opened, mod.bias, mod.cfi.get()};
+  Module* mod = module_holding(addr);
+  if (!mod) return std::nullopt;
+  if (!mod->cfi_loaded) {
+    mod->cfi_loaded = true;
+    mod->cfi = unwind::CallFrameInfo::load(mod->opened);
   }
-  return std::nullopt;
+  return CodeFile{&mod->opened, mod->bias, mod->cfi.get()};
 }
 
 std::vector<std::string> ModuleSymbols::paths() const {

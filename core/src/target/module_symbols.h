@@ -79,6 +79,8 @@ class ModuleSymbols {
     bool cfi_loaded = false;
   };
   void load(Module& m);
+  // The module whose PT_LOAD segments hold `addr` (loading them on the way).
+  Module* module_holding(uint64_t addr);
 
   std::vector<Mapping> maps_;
   std::string alt_root_;

@@ -202,10 +202,6 @@ std::optional<std::vector<Target::FrameValues>> GdbFrames::values(
   return out;
 }
 
-}  // namespace cpydbg::unwind
-
-namespace cpydbg::unwind {
-
 std::optional<std::optional<uint64_t>> GdbFrames::entry_value(size_t physical, int reg,
                                                                ModuleSymbols& modules,
                                                                InlineCallSource& dwarf,
@@ -217,8 +213,10 @@ std::optional<std::optional<uint64_t>> GdbFrames::entry_value(size_t physical, i
   const std::optional<uint64_t> no_value(std::nullopt);
   const size_t caller = physical + 1;
   if (caller >= physical_.size()) return no_value;
-  for (size_t i = 0; i < origins_.size(); ++i)
-    if (origins_[i].physical == caller && !origins_[i].depth) return std::nullopt;  // a tail call between
+  // frames_ go by physical frame, a frame's tail calls first: one between?
+  auto first = std::lower_bound(origins_.begin(), origins_.end(), caller,
+                                [](const Origin& o, size_t p) { return o.physical < p; });
+  if (first != origins_.end() && first->physical == caller && !first->depth) return std::nullopt;
   const std::optional<CallSite>& call = calls_[caller];
   if (!call) return no_value;
   if (call->computed) return std::nullopt;  // gdb evaluates that target in the caller's frame

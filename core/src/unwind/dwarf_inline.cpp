@@ -192,6 +192,24 @@ class DwarfInlineCalls::File {
  private:
   const Unit* unit(uint64_t offset);
   const Unit* unit_holding(uint64_t die_offset);
+  // The DIE at .debug_info offset `offset`, with its unit: `from` or the
+  // one that holds it (a DW_FORM_ref_addr). Nullopt when unreadable.
+  std::optional<std::pair<const Unit*, Die>> die_at(const Unit& from, uint64_t offset);
+  // Entry `index` of a table of `size`-byte words at `base` of section `s`
+  // (.debug_addr, .debug_str_offsets, the offset tables of the DWARF 5
+  // range and location lists); nullopt when outside it.
+  std::optional<uint64_t> table_entry(SectionData& s, uint64_t base, uint64_t index, int size);
+  uint64_t address(const Unit& u, uint64_t index) {  // DW_FORM_addrx & co; 0 when unreadable
+    return table_entry(addr_, u.addr_base, index, u.address_size).value_or(0);
+  }
+  // One DWARF 5 range or location list entry of `kind` in range-list
+  // numbering: moves `base`, or gives a range. False for a kind it is not.
+  bool list_entry(Cursor& c, const Unit& u, uint8_t kind, uint64_t& base,
+                  std::optional<std::pair<uint64_t, uint64_t>>& range);
+  // Calls visit(start, end) for each address range of the DIE; false when
+  // its ranges are unreadable.
+  template <typename Visit>
+  bool for_each_range(const Unit& u, const Die& d, const Visit& visit);
   const AbbrevTable* abbrevs(uint64_t offset);
   Die read(const Unit& u, uint64_t offset);
   bool contains(const Unit& u, const Die& d, uint64_t addr, bool* starts_here);
@@ -210,7 +228,9 @@ class DwarfInlineCalls::File {
   std::string function_name(const Unit& u, const Die& d);
   std::optional<uint64_t> lowest_address(const Unit& u, const Die& d);
   std::optional<CallSite> call_site(const Unit& u, const Die& d);
-  const Unit* unit_at(uint64_t addr, bool* covered);
+  // The unit whose code holds `addr`: nullptr when none (no DWARF there),
+  // nullopt when the file's DWARF cannot be searched or the unit read.
+  std::optional<const Unit*> unit_at(uint64_t addr);
 
   std::string elf_path_;  // where elf_ was read from (declared first: elf_'s initialiser sets it)
   std::unique_ptr<ElfFile> elf_;
@@ -224,8 +244,7 @@ class DwarfInlineCalls::File {
   std::map<uint64_t, Unit> units_;
   std::vector<uint64_t> unit_offsets_;  // every unit header, read when a reference crosses units
   std::unordered_map<uint64_t, AbbrevTable> abbrev_tables_;
-  std::unordered_map<uint64_t, std::vector<CallSite>> tail_calls_;  // by subprogram DIE
-  std::unordered_map<uint64_t, std::optional<std::vector<CallSite>>> tail_calls_by_address_;
+  std::unordered_map<uint64_t, std::optional<std::vector<CallSite>>> tail_calls_;  // by address
   struct PairHash {
     size_t operator()(const std::pair<uint64_t, uint64_t>& p) const {
       return std::hash<uint64_t>()(p.first * 0x9e3779b97f4a7c15ull ^ p.second);
@@ -431,16 +450,10 @@ Die DwarfInlineCalls::File::read(const Unit& u, uint64_t offset) {
     return d;
   }
   d.abbrev = &it->second;
-  auto string_at = [&](std::string_view table, uint64_t off) -> std::string_view {
-    if (off >= table.size()) return {};
-    size_t end = table.find('\0', off);
-    return end == std::string_view::npos ? std::string_view() : table.substr(off, end - off);
-  };
-  auto indexed = [&](SectionData& s, uint64_t base, uint64_t index, int size) -> uint64_t {
-    Cursor at{s.all(), base + index * uint64_t(size)};
-    if (index > at.bytes.size()) return 0;
-    uint64_t v = at.sized(size);
-    return at.bad ? 0 : v;
+  auto string_at = [](std::string_view table, uint64_t off) {
+    Cursor at{table, off};
+    std::string_view text = at.cstring();
+    return at.bad ? std::string_view() : text;
   };
   for (const Abbrev::Attr& a : d.abbrev->attrs) {
     uint64_t form = a.form;
@@ -473,14 +486,15 @@ Die DwarfInlineCalls::File::read(const Unit& u, uint64_t offset) {
         uint64_t index = form == kFormStrx || form == kFormGnuStrIndex ? c.uleb()
                                                                        : c.sized(int(form - kFormStrx1 + 1));
         if (a.name == kAtName)
-          text = string_at(str_.all(), indexed(str_offsets_, u.str_offsets_base, index, u.offset_size));
+          text = string_at(str_.all(), table_entry(str_offsets_, u.str_offsets_base, index,
+                                                   u.offset_size).value_or(~uint64_t(0)));
         is_text = true;
         break;
       }
       case kFormAddrx: case kFormGnuAddrIndex: case kFormAddrx1: case 0x2a: case 0x2b: case kFormAddrx4: {
         uint64_t index = form == kFormAddrx || form == kFormGnuAddrIndex ? c.uleb()
                                                                          : c.sized(int(form - kFormAddrx1 + 1));
-        value = indexed(addr_, u.addr_base, index, u.address_size);
+        value = address(u, index);
         break;
       }
       case kFormRef1: value = u.offset + c.fixed<uint8_t>(); is_ref = true; break;
@@ -552,11 +566,34 @@ Die DwarfInlineCalls::File::read(const Unit& u, uint64_t offset) {
   return d;
 }
 
-// Calls visit(start, end) for each address range of the DIE; false when its
-// ranges are unreadable.
+std::optional<uint64_t> DwarfInlineCalls::File::table_entry(SectionData& s, uint64_t base,
+                                                            uint64_t index, int size) {
+  std::string_view bytes = s.all();
+  if (index > bytes.size()) return std::nullopt;  // base + index * size cannot wrap then
+  Cursor at{bytes, base + index * uint64_t(size)};
+  uint64_t v = at.sized(size);
+  return at.bad ? std::nullopt : std::optional(v);
+}
+
+bool DwarfInlineCalls::File::list_entry(Cursor& c, const Unit& u, uint8_t kind, uint64_t& base,
+                                        std::optional<std::pair<uint64_t, uint64_t>>& range) {
+  uint64_t start = 0;
+  range.reset();
+  switch (kind) {
+    case 1: base = address(u, c.uleb()); break;                             // base_addressx
+    case 2: start = address(u, c.uleb()); range = {start, address(u, c.uleb())}; break;  // startx_endx
+    case 3: start = address(u, c.uleb()); range = {start, start + c.uleb()}; break;      // startx_length
+    case 4: start = base + c.uleb(); range = {start, base + c.uleb()}; break;            // offset_pair
+    case 5: base = c.fixed<uint64_t>(); break;                              // base_address
+    case 6: start = c.fixed<uint64_t>(); range = {start, c.fixed<uint64_t>()}; break;    // start_end
+    case 7: start = c.fixed<uint64_t>(); range = {start, start + c.uleb()}; break;       // start_length
+    default: return false;
+  }
+  return true;
+}
+
 template <typename Visit>
-bool for_each_range(const Unit& u, const Die& d, SectionData& rnglists, SectionData& addr,
-                    SectionData& ranges, const Visit& visit) {
+bool DwarfInlineCalls::File::for_each_range(const Unit& u, const Die& d, const Visit& visit) {
   if (d.has_low && d.has_high) {
     visit(d.low, d.high_is_length ? d.low + d.high : d.high);
     return true;
@@ -566,33 +603,22 @@ bool for_each_range(const Unit& u, const Die& d, SectionData& rnglists, SectionD
   if (u.version >= 5) {
     uint64_t offset = d.ranges;
     if (d.ranges_form == kFormRnglistx) {  // an index into the unit's offset table
-      Cursor at{rnglists.all(), u.rnglists_base + d.ranges * uint64_t(u.offset_size)};
-      offset = u.rnglists_base + at.offset(u.offset_size);
-      if (at.bad) return false;
+      auto entry = table_entry(rnglists_, u.rnglists_base, d.ranges, u.offset_size);
+      if (!entry) return false;
+      offset = u.rnglists_base + *entry;
     }
-    auto address = [&](uint64_t index) {
-      Cursor at{addr.all(), u.addr_base + index * 8};
-      return at.fixed<uint64_t>();
-    };
-    Cursor c{rnglists.all(), offset};
+    Cursor c{rnglists_.all(), offset};
     for (int n = 0; n < 100000 && !c.bad && !c.at_end(); ++n) {
       uint8_t kind = c.fixed<uint8_t>();
       if (kind == 0) return !c.bad;  // DW_RLE_end_of_list
-      switch (kind) {
-        case 1: base = address(c.uleb()); break;                       // base_addressx
-        case 2: { uint64_t s = address(c.uleb()); visit(s, address(c.uleb())); break; }  // startx_endx
-        case 3: { uint64_t s = address(c.uleb()); visit(s, s + c.uleb()); break; }      // startx_length
-        case 4: { uint64_t s = base + c.uleb(); visit(s, base + c.uleb()); break; }     // offset_pair
-        case 5: base = c.fixed<uint64_t>(); break;                      // base_address
-        case 6: { uint64_t s = c.fixed<uint64_t>(); visit(s, c.fixed<uint64_t>()); break; }  // start_end
-        case 7: { uint64_t s = c.fixed<uint64_t>(); visit(s, s + c.uleb()); break; }    // start_length
-        default: return false;
-      }
+      std::optional<std::pair<uint64_t, uint64_t>> range;
+      if (!list_entry(c, u, kind, base, range)) return false;
+      if (range) visit(range->first, range->second);
     }
     return false;
   }
   // DWARF 2 to 4: .debug_ranges, pairs relative to the base; ~0 sets it.
-  Cursor c{ranges.all(), d.ranges};
+  Cursor c{ranges_.all(), d.ranges};
   for (int n = 0; n < 100000 && !c.bad && !c.at_end(); ++n) {
     uint64_t start = c.fixed<uint64_t>(), end = c.fixed<uint64_t>();
     if (c.bad) return false;
@@ -607,7 +633,7 @@ bool DwarfInlineCalls::File::contains(const Unit& u, const Die& d, uint64_t addr
                                       bool* starts_here) {
   bool inside = false;
   *starts_here = false;
-  for_each_range(u, d, rnglists_, addr_, ranges_, [&](uint64_t start, uint64_t end) {
+  for_each_range(u, d, [&](uint64_t start, uint64_t end) {
     *starts_here = *starts_here || addr == start;
     inside = inside || (addr >= start && addr < end);
   });
@@ -616,7 +642,7 @@ bool DwarfInlineCalls::File::contains(const Unit& u, const Die& d, uint64_t addr
 
 std::optional<uint64_t> DwarfInlineCalls::File::lowest_address(const Unit& u, const Die& d) {
   std::optional<uint64_t> lowest;
-  if (!for_each_range(u, d, rnglists_, addr_, ranges_, [&](uint64_t start, uint64_t end) {
+  if (!for_each_range(u, d, [&](uint64_t start, uint64_t end) {
         if (end > start && (!lowest || start < *lowest)) lowest = start;
       }))
     return std::nullopt;
@@ -649,21 +675,17 @@ std::optional<CallSite> DwarfInlineCalls::File::call_site(const Unit& u, const D
   }
   // As gdb reads DW_AT_call_origin: a declaration names the callee, a
   // definition gives its lowest address; anything else gives no address.
-  const Unit* target_unit = origin >= u.first_die && origin < u.end ? &u : unit_holding(origin);
-  if (!target_unit) return std::nullopt;
-  Die target = read(*target_unit, origin);
-  if (target.unreadable || !target.abbrev) return std::nullopt;
+  auto found = die_at(u, origin);
+  if (!found) return std::nullopt;
   // gdb reads an attribute a DIE lacks from its DW_AT_abstract_origin or
   // DW_AT_specification (an LTO unit's stub points to the declaration).
-  for (int hop = 0; !target.declaration && !target.has_low && !target.has_ranges && target.origin &&
-                    hop < 4;
+  for (int hop = 0; !found->second.declaration && !found->second.has_low &&
+                    !found->second.has_ranges && found->second.origin && hop < 4;
        ++hop) {
-    uint64_t next = target.origin;
-    if (next < target_unit->first_die || next >= target_unit->end) target_unit = unit_holding(next);
-    if (!target_unit) return std::nullopt;
-    target = read(*target_unit, next);
-    if (target.unreadable || !target.abbrev) return std::nullopt;
+    found = die_at(*found->first, found->second.origin);
+    if (!found) return std::nullopt;
   }
+  const auto& [target_unit, target] = *found;
   if (target.declaration) {
     site.target_name = function_name(*target_unit, target);
     site.resolvable = !site.target_name.empty();
@@ -689,7 +711,9 @@ std::optional<uint64_t> DwarfInlineCalls::File::next_sibling(const Unit& u, cons
   while (depth > 0) {
     if (!(*budget)--) return std::nullopt;
     Die child = read(u, pos);
-    if (child.unreadable && !child.abbrev) return std::nullopt;
+    // A child read only in part (no abbreviation, a form it cannot skip)
+    // says nothing of where the next one starts.
+    if (child.unreadable && child.next <= pos) return std::nullopt;
     if (!child.abbrev) --depth;
     else if (child.abbrev->children) ++depth;
     if (depth > kMaxDepth) return std::nullopt;
@@ -699,25 +723,33 @@ std::optional<uint64_t> DwarfInlineCalls::File::next_sibling(const Unit& u, cons
 }
 
 std::string DwarfInlineCalls::File::function_name(const Unit& u, const Die& d) {
-  const Unit* unit = &u;
-  Die die = d;
+  std::pair<const Unit*, Die> die{&u, d};
   // A concrete copy names its abstract instance; a definition its declaration.
-  for (int hop = 0; die.name.empty() && die.origin && hop < 4; ++hop) {
-    if (die.origin < unit->first_die || die.origin >= unit->end) unit = unit_holding(die.origin);
-    if (!unit) return "";
-    die = read(*unit, die.origin);
-    if (die.unreadable || !die.abbrev) return "";
+  for (int hop = 0; die.second.name.empty() && die.second.origin && hop < 4; ++hop) {
+    auto next = die_at(*die.first, die.second.origin);
+    if (!next) return "";
+    die = std::move(*next);
   }
-  return std::string(die.name);
+  return std::string(die.second.name);
 }
 
-const Unit* DwarfInlineCalls::File::unit_at(uint64_t addr, bool* covered) {
-  *covered = false;
+std::optional<std::pair<const Unit*, Die>> DwarfInlineCalls::File::die_at(const Unit& from,
+                                                                         uint64_t offset) {
+  const Unit* u = offset >= from.first_die && offset < from.end ? &from : unit_holding(offset);
+  if (!u) return std::nullopt;
+  Die d = read(*u, offset);
+  if (d.unreadable || !d.abbrev) return std::nullopt;
+  return std::make_pair(u, std::move(d));
+}
+
+std::optional<const Unit*> DwarfInlineCalls::File::unit_at(uint64_t addr) {
+  if (!aranges_ok_) return std::nullopt;
   auto it = std::upper_bound(aranges_.begin(), aranges_.end(), addr,
                              [](uint64_t a, const Range& r) { return a < r.start; });
   if (it == aranges_.begin() || addr >= std::prev(it)->end) return nullptr;
-  *covered = true;
-  return unit(std::prev(it)->unit);
+  const Unit* u = unit(std::prev(it)->unit);
+  if (!u) return std::nullopt;
+  return u;
 }
 
 std::optional<InlineCalls> DwarfInlineCalls::File::at(uint64_t addr, uint64_t return_pc) {
@@ -767,12 +799,11 @@ std::optional<std::vector<DwarfInlineCalls::File::Scope>> DwarfInlineCalls::File
 }
 
 std::optional<InlineCalls> DwarfInlineCalls::File::look_up(uint64_t addr, uint64_t return_pc) {
-  if (!aranges_ok_) return std::nullopt;
-  bool covered = false;
-  const Unit* u = unit_at(addr, &covered);
-  if (!covered) return InlineCalls{};
-  if (!u) return std::nullopt;
+  auto unit = unit_at(addr);
+  if (!unit) return std::nullopt;
   InlineCalls calls;
+  if (!*unit) return calls;
+  const Unit* u = *unit;
   // The call is a child of the innermost scope that holds it, a list the
   // descent reads to its end.
   auto scopes = descend(*u, addr, [&](const Die& d, bool in_function) {
@@ -791,7 +822,7 @@ std::optional<InlineCalls> DwarfInlineCalls::File::look_up(uint64_t addr, uint64
     if (scope.tag == kTagSubprogram) {
       calls.function = function_name(*u, d);
       // gdb's entry of a function in pieces: its first range.
-      for_each_range(*u, d, rnglists_, addr_, ranges_, [&](uint64_t start, uint64_t) {
+      for_each_range(*u, d, [&](uint64_t start, uint64_t) {
         if (!calls.function_entry) calls.function_entry = start;
       });
     } else if (scope.tag == kTagInlinedSubroutine) {
@@ -815,11 +846,10 @@ std::optional<VariableLocation> DwarfInlineCalls::File::variable(uint64_t addr, 
 
 std::optional<VariableLocation> DwarfInlineCalls::File::find_variable(uint64_t addr, size_t depth,
                                                                       const std::string& name) {
-  if (!aranges_ok_) return std::nullopt;
-  bool covered = false;
-  const Unit* u = unit_at(addr, &covered);
-  if (!covered) return VariableLocation{};
-  if (!u) return std::nullopt;
+  auto unit = unit_at(addr);
+  if (!unit) return std::nullopt;
+  if (!*unit) return VariableLocation{};
+  const Unit* u = *unit;
   auto scopes = descend(*u, addr, [](const Die&, bool) { return true; });
   if (!scopes) return std::nullopt;
   // The functions at addr, outermost first (the subprogram, then each inlined call).
@@ -865,16 +895,12 @@ std::optional<VariableLocation> DwarfInlineCalls::File::find_variable(uint64_t a
 std::optional<std::string> DwarfInlineCalls::File::location_at(const Unit& u, const Die& d,
                                                                uint64_t addr) {
   uint64_t base = u.low_pc;
-  auto address = [&](uint64_t index) {
-    Cursor at{addr_.all(), u.addr_base + index * 8};
-    return at.fixed<uint64_t>();
-  };
   if (u.version >= 5) {
     uint64_t offset = d.location;
     if (d.location_form == kFormLoclistx) {
-      Cursor at{loclists_.all(), u.loclists_base + d.location * uint64_t(u.offset_size)};
-      offset = u.loclists_base + at.offset(u.offset_size);
-      if (at.bad) return std::nullopt;
+      auto entry = table_entry(loclists_, u.loclists_base, d.location, u.offset_size);
+      if (!entry) return std::nullopt;
+      offset = u.loclists_base + *entry;
     } else if (d.location_form != kFormSecOffset) {
       return std::nullopt;
     }
@@ -882,28 +908,24 @@ std::optional<std::string> DwarfInlineCalls::File::location_at(const Unit& u, co
     std::optional<std::string> fallback;  // DW_LLE_default_location
     for (int n = 0; n < 100000 && !c.bad && !c.at_end(); ++n) {
       uint8_t kind = c.fixed<uint8_t>();
-      uint64_t start = 0, end = 0;
-      bool range = true;
-      switch (kind) {
-        case 0: return fallback ? fallback : std::optional(std::string());  // end_of_list
-        case 1: base = address(c.uleb()); range = false; break;             // base_addressx
-        case 2: start = address(c.uleb()); end = address(c.uleb()); break;  // startx_endx
-        case 3: start = address(c.uleb()); end = start + c.uleb(); break;   // startx_length
-        case 4: start = base + c.uleb(); end = base + c.uleb(); break;      // offset_pair
-        case 5: start = end = 0; break;                                     // default_location
-        case 6: base = c.fixed<uint64_t>(); range = false; break;           // base_address
-        case 7: start = c.fixed<uint64_t>(); end = c.fixed<uint64_t>(); break;  // start_end
-        case 8: start = c.fixed<uint64_t>(); end = start + c.uleb(); break;     // start_length
-        case 9: c.uleb(); c.uleb(); range = false; break;                   // GNU view_pair
-        default: return std::nullopt;
+      std::optional<std::pair<uint64_t, uint64_t>> range;
+      // DW_LLE_*: end_of_list, default_location and GNU's view_pair are its
+      // own; the others are the range list's, from 6 on one higher.
+      if (kind == 0) return fallback ? fallback : std::optional(std::string());
+      if (kind == 9) {
+        c.uleb();
+        c.uleb();
+        continue;
       }
-      if (!range) continue;
+      if (kind != 5 && !list_entry(c, u, uint8_t(kind > 5 ? kind - 1 : kind), base, range))
+        return std::nullopt;
+      if (kind != 5 && !range) continue;  // a base address
       uint64_t size = c.uleb();
       if (c.bad || size > c.bytes.size() - c.pos) return std::nullopt;
       std::string expr(c.bytes.substr(c.pos, size));
       c.pos += size;
       if (kind == 5) fallback = std::move(expr);
-      else if (addr >= start && addr < end) return expr;
+      else if (addr >= range->first && addr < range->second) return expr;
     }
     return std::nullopt;
   }
@@ -932,60 +954,44 @@ std::optional<std::string> DwarfInlineCalls::File::location_at(const Unit& u, co
 
 std::optional<std::vector<CallSite>> DwarfInlineCalls::File::tail_calls(uint64_t addr) {
   // Asked of the same few functions once per activation of a recursion.
-  auto known = tail_calls_by_address_.find(addr);
-  if (known != tail_calls_by_address_.end()) return known->second;
+  auto known = tail_calls_.find(addr);
+  if (known != tail_calls_.end()) return known->second;
   auto sites = find_tail_calls(addr);
-  if (tail_calls_by_address_.size() < kMaxAnswers) tail_calls_by_address_.emplace(addr, sites);
+  if (tail_calls_.size() < kMaxAnswers) tail_calls_.emplace(addr, sites);
   return sites;
 }
 
 std::optional<std::vector<CallSite>> DwarfInlineCalls::File::find_tail_calls(uint64_t addr) {
-  if (!aranges_ok_) return std::nullopt;
-  bool covered = false;
-  const Unit* u = unit_at(addr, &covered);
-  if (!covered) return std::vector<CallSite>{};
-  if (!u) return std::nullopt;
-  Die top = read(*u, u->first_die);
-  if (top.unreadable || !top.abbrev) return std::nullopt;
+  auto unit = unit_at(addr);
+  if (!unit) return std::nullopt;
+  std::vector<CallSite> sites;
+  if (!*unit) return sites;
+  const Unit* u = *unit;
+  auto scopes = descend(*u, addr, [](const Die&, bool) { return true; });
+  if (!scopes) return std::nullopt;
+  if (scopes->empty() || !(*scopes)[0].first_child) return sites;
+  // Every call site below the subprogram, inlined calls' included (gdb
+  // lists them all as the function's tail calls).
   uint64_t budget = kMaxDiesPerLookup;
-  for (uint64_t pos = top.abbrev->children ? top.next : u->end; pos < u->end;) {
+  int depth = 1;
+  for (uint64_t at = (*scopes)[0].first_child; depth > 0;) {
     if (!budget--) return std::nullopt;
-    Die d = read(*u, pos);
-    if (d.unreadable) return std::nullopt;
-    if (!d.abbrev) break;
-    bool starts_here = false;
-    if (d.abbrev->tag != kTagSubprogram || !contains(*u, d, addr, &starts_here)) {
-      auto next = next_sibling(*u, d, &budget);
-      if (!next) return std::nullopt;
-      pos = *next;
-      continue;
-    }
-    auto cached = tail_calls_.find(pos);
-    if (cached != tail_calls_.end()) return cached->second;
-    // Every call site below the subprogram, inlined calls' included (gdb
-    // lists them all as the function's tail calls).
-    std::vector<CallSite> sites;
-    int depth = d.abbrev->children ? 1 : 0;
-    for (uint64_t at = d.next; depth > 0;) {
-      if (!budget--) return std::nullopt;
-      Die child = read(*u, at);
-      if (child.unreadable) return std::nullopt;
-      if (!child.abbrev) {
-        --depth;
-      } else {
-        if ((child.abbrev->tag == kTagCallSite || child.abbrev->tag == kTagGnuCallSite) &&
-            child.tail_call) {
-          auto site = call_site(*u, child);
-          if (!site) return std::nullopt;
-          sites.push_back(std::move(*site));
-        }
-        if (child.abbrev->children && ++depth > kMaxDepth) return std::nullopt;
+    Die child = read(*u, at);
+    if (child.unreadable) return std::nullopt;
+    if (!child.abbrev) {
+      --depth;
+    } else {
+      if ((child.abbrev->tag == kTagCallSite || child.abbrev->tag == kTagGnuCallSite) &&
+          child.tail_call) {
+        auto site = call_site(*u, child);
+        if (!site) return std::nullopt;
+        sites.push_back(std::move(*site));
       }
-      at = child.next;
+      if (child.abbrev->children && ++depth > kMaxDepth) return std::nullopt;
     }
-    return tail_calls_.emplace(pos, std::move(sites)).first->second;
+    at = child.next;
   }
-  return std::vector<CallSite>{};
+  return sites;
 }
 
 DwarfInlineCalls::DwarfInlineCalls(std::vector<std::string> debug_dirs)

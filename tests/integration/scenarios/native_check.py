@@ -174,14 +174,12 @@ def same_output(ours, gdbs):
     for x, y in zip(a, b):
         if x == y:
             continue
-        mx, my = NATIVE_LINE.match(x), NATIVE_LINE.match(y)
-        if not (mx and my and mx.group(1) == my.group(1) and mx.group(3) == my.group(3)
-                and _same_function(mx.group(2), my.group(2))):
+        mx, my = NATIVE.match(x), NATIVE.match(y)
+        # Everything but the name the same: the name's span cut out of each.
+        if not (mx and my and _same_function(mx.group(2), my.group(2)) and
+                x[:mx.start(2)] + x[mx.end(2):] == y[:my.start(2)] + y[my.end(2):]):
             return False
     return True
-
-
-NATIVE_LINE = re.compile(r"^(#\d+ +(?:0x[0-9a-f]+ in )?)(\S+)( \(\).*)$")
 
 
 def _skeleton(text):
