@@ -141,31 +141,31 @@ TEST_CASE("the CFI rows of every interpreter's eval loop file are readelf's") {
   }
 }
 
-TEST_CASE("corrupted CFI and DWARF sections give no answer or a partial one, never a crash") {
-  std::string lib;
-  for (const auto& interp : test::interpreters())
-    if (interp.label == "3.12") lib = eval_loop_file(interp);
-  REQUIRE(!lib.empty());
-  std::ifstream in(lib, std::ios::binary);
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  // Section file ranges from readelf -S: "[Nr] Name Type Address Off Size".
+// Section file ranges from readelf -S: "[Nr] Name Type Address Off Size".
+std::map<std::string, std::pair<uint64_t, uint64_t>> section_ranges(const std::string& file) {
   std::map<std::string, std::pair<uint64_t, uint64_t>> sections;
-  std::istringstream headers(shell("readelf -SW '" + lib + "'"));
+  std::istringstream headers(shell("readelf -SW '" + file + "'"));
   static const std::regex row(R"(\]\s+(\S+)\s+\S+\s+[0-9a-f]+\s+([0-9a-f]+)\s+([0-9a-f]+))");
   for (std::string line; std::getline(headers, line);) {
     std::smatch m;
     if (std::regex_search(line, m, row))
       sections[m[1]] = {std::stoull(m[2], nullptr, 16), std::stoull(m[3], nullptr, 16)};
   }
+  return sections;
+}
+
+// `rounds` copies of `lib` with random bytes over its CFI and DWARF, each
+// asked about every 4 KB of .text.
+void ask_corrupted_copies(const std::string& lib, const fs::path& dir, int rounds) {
+  std::ifstream in(lib, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto sections = section_ranges(lib);
   for (const char* name : {".eh_frame_hdr", ".eh_frame", ".debug_info", ".debug_abbrev",
                            ".debug_aranges", ".debug_rnglists"})
     REQUIRE(sections.count(name));
-  // Code addresses to ask about: every 4 KB of .text.
   auto text = sections.at(".text");
-  fs::path dir = fs::path(CPYDBG_BINARY_DIR) / "test-tmp" / ("unwind-" + std::to_string(getpid()));
-  fs::create_directories(dir);
   std::mt19937_64 rng(20261202);
-  for (int round = 0; round < 12; ++round) {
+  for (int round = 0; round < rounds; ++round) {
     std::string copy = bytes;
     // Random bytes over a few spots of each section (some rounds: all of one).
     for (const auto& [name, range] : sections) {
@@ -180,7 +180,7 @@ TEST_CASE("corrupted CFI and DWARF sections give no answer or a partial one, nev
       if (round % 4 == 3 && name == (round == 3 ? ".eh_frame" : round == 7 ? ".debug_info" : ".debug_abbrev"))
         for (uint64_t k = 0; k < size; ++k) copy[off + k] = char(rng() | 0x80);  // LEB128s that never end
     }
-    fs::path path = dir / ("libpython-" + std::to_string(round) + ".so");
+    fs::path path = dir / (fs::path(lib).stem().string() + "-" + std::to_string(round) + ".so");
     std::ofstream(path, std::ios::binary).write(copy.data(), std::streamsize(copy.size()));
     auto cfi = CallFrameInfo::load(path.string());
     DwarfInlineCalls dwarf;
@@ -192,6 +192,24 @@ TEST_CASE("corrupted CFI and DWARF sections give no answer or a partial one, nev
     }
     CHECK(asked > 100);
   }
+}
+
+TEST_CASE("corrupted CFI and DWARF sections give no answer or a partial one, never a crash") {
+  std::string lib;
+  for (const auto& interp : test::interpreters())
+    if (interp.label == "3.12") lib = eval_loop_file(interp);
+  REQUIRE(!lib.empty());
+  fs::path dir = fs::path(CPYDBG_BINARY_DIR) / "test-tmp" / ("unwind-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  ask_corrupted_copies(lib, dir, 12);
+  // As distributions ship debug files: sections zlib-compressed, so the
+  // random bytes land in the deflate streams too.
+  fs::path compressed = dir / "compressed.so";
+  REQUIRE(shell("objcopy --compress-debug-sections=zlib-gabi '" + lib + "' '" + compressed.string() +
+                "' && echo ok").find("ok") != std::string::npos);
+  REQUIRE(section_ranges(compressed.string()).count(".debug_info"));
+  REQUIRE(shell("readelf -SW '" + compressed.string() + "' | grep -c ' \\.debug_info .* C '").rfind("1", 0) == 0);
+  ask_corrupted_copies(compressed.string(), dir, 8);
   fs::remove_all(dir);
 }
 

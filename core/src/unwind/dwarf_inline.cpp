@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <tuple>
 #include <unordered_map>
 #include <vector>
@@ -141,28 +142,30 @@ class SectionData {
     stream_.avail_in = uInt(s->bytes.size() - sizeof header);
     if (inflateInit(&stream_) != Z_OK) return;
     inflating_ = true;
-    out_.assign(header.ch_size, '\0');
+    // Left uninitialised: the kernel maps a page only when inflate writes
+    // it (zero-filling libc's 10 MB up front cost more than reading it).
+    out_.reset(new char[header.ch_size]);
+    size_ = header.ch_size;
   }
   // The bytes before `end` (fewer when the section is shorter or corrupt).
   std::string_view upto(uint64_t end) {
     if (!inflating_) return plain_;
-    end = std::min<uint64_t>(end, out_.size());
+    end = std::min<uint64_t>(end, size_);
     if (produced_ < end) {
       // Whole chunks: the next lookup most likely reads just past this one.
-      uint64_t target = std::min<uint64_t>(out_.size(), std::max(end, produced_ + (256u << 10)));
-      stream_.next_out = reinterpret_cast<Bytef*>(out_.data() + produced_);
+      uint64_t target = std::min<uint64_t>(size_, std::max(end, produced_ + (256u << 10)));
+      stream_.next_out = reinterpret_cast<Bytef*>(out_.get() + produced_);
       stream_.avail_out = uInt(target - produced_);
       int rc = inflate(&stream_, Z_SYNC_FLUSH);
-      produced_ = uint64_t(reinterpret_cast<char*>(stream_.next_out) - out_.data());
+      produced_ = uint64_t(reinterpret_cast<char*>(stream_.next_out) - out_.get());
       if (rc != Z_OK && rc != Z_STREAM_END) {  // corrupt: keep what came out
-        out_.resize(produced_);
         inflateEnd(&stream_);
         inflating_ = false;
-        plain_ = out_;
+        plain_ = std::string_view(out_.get(), produced_);
         return plain_;
       }
     }
-    return std::string_view(out_).substr(0, produced_);
+    return std::string_view(out_.get(), produced_);
   }
   std::string_view all() { return upto(~uint64_t(0)); }
 
@@ -170,7 +173,8 @@ class SectionData {
   std::string_view plain_;  // uncompressed: the mapped file's bytes
   bool inflating_ = false;
   z_stream stream_{};
-  std::string out_;
+  std::unique_ptr<char[]> out_;
+  uint64_t size_ = 0;  // inflated, as the header says
   uint64_t produced_ = 0;
 };
 
