@@ -32,6 +32,7 @@ _FRAMEVALS = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_uint64, _U
                               ctypes.c_char_p, _U64P, ctypes.POINTER(ctypes.c_uint8))
 _SELECT = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_uint64)
 _SELECTED = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, _U64P)
+_SELECTED_REGS = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, _U64P, _U64P)
 _WRITE = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_uint64, ctypes.c_void_p, ctypes.c_uint64)
 _KIND = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p)
 
@@ -43,7 +44,7 @@ class _Callbacks(ctypes.Structure):
                 ("thread_lwps", _LWPS), ("native_frames", _NATIVE), ("frame_values", _FRAMEVALS),
                 ("select_frame", _SELECT), ("selected_frame_level", _SELECTED),
                 ("write_memory", _WRITE), ("process_kind", _KIND), ("core_file", _MODULES),
-                ("debug_file_directory", _MODULES)]
+                ("debug_file_directory", _MODULES), ("selected_frame_registers", _SELECTED_REGS)]
 
 
 _LIB.cpydbg_open_after.restype = ctypes.c_void_p
@@ -270,6 +271,18 @@ def _selected_frame_level(_ctx, level):
         return 0
 
 
+@_SELECTED_REGS
+def _selected_frame_registers(_ctx, pc, sp):
+    # $pc and $sp of the selected frame, which gdb reads without building
+    # the frame's identity (gdb.selected_frame() does: see the core).
+    try:
+        pc[0] = int(gdb.parse_and_eval("$pc"))
+        sp[0] = int(gdb.parse_and_eval("$sp"))
+        return 1
+    except (gdb.error, OverflowError):
+        return 0
+
+
 @_WRITE
 def _write(_ctx, addr, buf, size):
     try:
@@ -307,7 +320,7 @@ def _debug_file_directory(_ctx, buf, size):
 _CALLBACKS = _Callbacks(None, _read, _symbol, _thread, _evaluate, _generation, _module_paths,
                         _core_mappings, _thread_lwps, _native_frames, _frame_values, _select_frame,
                         _selected_frame_level, _write, _process_kind, _core_file,
-                        _debug_file_directory)
+                        _debug_file_directory, _selected_frame_registers)
 _sessions = {}  # (inferior number, pid, is a core) -> session handle
 _latest = {}    # inferior number -> its newest session (its Python breakpoints go on)
 

@@ -119,6 +119,15 @@ class CallbackTarget : public cpydbg::Target {
     return frames;
   }
   std::optional<size_t> selected_native_level() override {
+    // gdb gives the level only by building the frame object, which costs
+    // frame 0's identity the first time (its unwinder reads the caller's
+    // whole DWARF unit: 20 ms and more); the pc and sp come for free, and
+    // our walk tells the level from them wherever one frame has them.
+    uint64_t pc = 0, sp = 0;
+    if (auto thread = selected_thread())
+      if (const auto* walk = own_walk(thread->lwp))
+        if (cb_.selected_frame_registers && call(cb_.selected_frame_registers, &pc, &sp))
+          if (auto level = walk->level_of(pc, sp)) return level;
     uint64_t level = 0;
     if (cb_.selected_frame_level && call(cb_.selected_frame_level, &level)) return level;
     return std::nullopt;

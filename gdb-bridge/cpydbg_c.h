@@ -63,6 +63,10 @@ typedef struct cpydbg_callbacks {
    * NUL-terminated into buf; return 1, or 0. Where the core's own native
    * walk looks for separate debug files, as gdb does. */
   int (*debug_file_directory)(void *ctx, char *buf, uint64_t size);
+  /* The pc and stack pointer of the selected thread's selected frame;
+   * return 1, or 0 when there is none. Unlike its level, gdb has them
+   * without computing frame 0's identity. */
+  int (*selected_frame_registers)(void *ctx, uint64_t *pc, uint64_t *sp);
 } cpydbg_callbacks;
 
 typedef struct cpydbg_session cpydbg_session;

@@ -176,6 +176,17 @@ std::optional<GdbFrames> GdbFrames::walk(const Registers& start, ModuleSymbols& 
   return out;
 }
 
+std::optional<size_t> GdbFrames::level_of(uint64_t pc, uint64_t sp) const {
+  std::optional<size_t> found;
+  for (size_t level = 0; level < frames_.size(); ++level) {
+    const Registers& regs = physical_[origins_[level].physical].regs;
+    if (frames_[level].pc != pc || !regs.has(kRsp) || regs.value[kRsp] != sp) continue;
+    if (found) return std::nullopt;
+    found = level;
+  }
+  return found;
+}
+
 std::optional<std::vector<Target::FrameValues>> GdbFrames::values(
     const std::vector<size_t>& levels, const std::vector<std::string>& names,
     ModuleSymbols& modules, InlineCallSource& dwarf, const ReadMemory& read) const {

@@ -26,6 +26,11 @@ class GdbFrames {
 
   const std::vector<Target::NativeFrame>& frames() const { return frames_; }
 
+  // The level of the one frame gdb shows with this pc and stack pointer;
+  // nullopt when none has them, or several do (the inlined calls and the
+  // function of one physical frame share both, as tail-call frames may).
+  std::optional<size_t> level_of(uint64_t pc, uint64_t sp) const;
+
   // The values of `names` in the frames at `levels` (Target::native_frame_values),
   // as gdb's `frame.read_var` finds them; nullopt where one needs gdb (an
   // entry value gdb may read otherwise, a tail-call frame, a name outside

@@ -14,10 +14,19 @@ LIMIT = 3
 # .symtab, whose executable exports main: gdb cannot tell main's frame there
 # (the stale section indices of its .dynsym), so whether its walk stops at
 # main is gdb's to say.
+# py-bt-full starts at the selected frame, whose level the own walk tells
+# from its pc and sp (gdb's level costs frame 0's identity): after each
+# `frame N` of these, gdb's answer (=gdb mode) is the truth.
+SELECTED_LEVELS = range(16)
+
+
 def own_walk_commands(truth, context):
     alone = not (context["stripped"] and truth["version_info"][:2] == [3, 6])
-    return [(command, alone) for command in ("pystack -n -a", "thread apply all bt -no-filters",
-                                             "bt", "py-bt", "py-bt-full", "pyopstack -a")]
+    commands = ["pystack -n -a", "thread apply all bt -no-filters", "bt", "py-bt", "py-bt-full",
+                "pyopstack -a"]
+    for level in SELECTED_LEVELS:
+        commands += ["frame %d" % level, "py-bt-full"]
+    return [(command, alone) for command in commands]
 # Where the C functions the main thread calls leave their names among the
 # native frames with DWARF or .symtab (without them only exported names are
 # known: PyObject_Hash stays).
