@@ -207,7 +207,6 @@ TEST_CASE("corrupted CFI and DWARF sections give no answer or a partial one, nev
   fs::path compressed = dir / "compressed.so";
   REQUIRE(shell("objcopy --compress-debug-sections=zlib-gabi '" + lib + "' '" + compressed.string() +
                 "' && echo ok").find("ok") != std::string::npos);
-  REQUIRE(section_ranges(compressed.string()).count(".debug_info"));
   REQUIRE(shell("readelf -SW '" + compressed.string() + "' | grep -c ' \\.debug_info .* C '").rfind("1", 0) == 0);
   ask_corrupted_copies(compressed.string(), dir, 8);
   fs::remove_all(dir);
