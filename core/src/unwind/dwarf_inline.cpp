@@ -98,7 +98,10 @@ struct Die {
   const Abbrev* abbrev = nullptr;  // null: the entry that ends a list of siblings
   uint64_t next = 0;               // the offset after its attributes
   uint64_t sibling = 0;            // DW_AT_sibling as a .debug_info offset, 0 when absent
+  // DW_AT_name: the text when it is in the DIE, else where it is in a string
+  // section (File::name_of reads it there, only for the DIEs that need one).
   std::string_view name;
+  uint64_t name_form = 0, name_ref = 0;  // form 0: no name
   bool has_low = false, has_high = false, high_is_length = false, has_ranges = false;
   uint64_t low = 0, high = 0, ranges = 0, ranges_form = 0;
   uint64_t origin = 0;  // DW_AT_abstract_origin / DW_AT_specification, 0 when absent
@@ -152,8 +155,9 @@ class SectionData {
     if (!inflating_) return plain_;
     end = std::min<uint64_t>(end, size_);
     if (produced_ < end) {
-      // Whole chunks: the next lookup most likely reads just past this one.
-      uint64_t target = std::min<uint64_t>(size_, std::max(end, produced_ + (256u << 10)));
+      // A little past `end`, for the header reads that follow a unit; not
+      // more: inflating costs a few ns a byte, and lookups land far apart.
+      uint64_t target = std::min<uint64_t>(size_, std::max(end, produced_ + (16u << 10)));
       stream_.next_out = reinterpret_cast<Bytef*>(out_.get() + produced_);
       stream_.avail_out = uInt(target - produced_);
       int rc = inflate(&stream_, Z_SYNC_FLUSH);
@@ -177,6 +181,19 @@ class SectionData {
   uint64_t size_ = 0;  // inflated, as the header says
   uint64_t produced_ = 0;
 };
+
+// The NUL-terminated string at `offset`; empty when it runs off the end. A
+// compressed section is inflated a little past it, not whole: a backtrace
+// names a few functions of libc's 190 KB of strings.
+std::string_view string_in(SectionData& s, uint64_t offset) {
+  for (uint64_t want = 256;; want *= 16) {
+    std::string_view bytes = s.upto(offset + want);
+    if (offset >= bytes.size()) return {};
+    size_t nul = bytes.find('\0', offset);
+    if (nul != std::string_view::npos) return bytes.substr(offset, nul - offset);
+    if (bytes.size() < offset + want) return {};  // the section ends first
+  }
+}
 
 }  // namespace
 
@@ -229,6 +246,7 @@ class DwarfInlineCalls::File {
   // of the lists read on the way down (false: give up). Nullopt: unreadable.
   std::optional<std::vector<Scope>> descend(const Unit& u, uint64_t addr,
                                             const std::function<bool(const Die&, bool)>& seen);
+  std::string_view name_of(const Unit& u, const Die& d);  // empty when it has none
   std::string function_name(const Unit& u, const Die& d);
   std::optional<uint64_t> lowest_address(const Unit& u, const Die& d);
   std::optional<CallSite> call_site(const Unit& u, const Die& d);
@@ -345,29 +363,35 @@ DwarfInlineCalls::File::File(const std::string& path, const std::vector<std::str
 const AbbrevTable* DwarfInlineCalls::File::abbrevs(uint64_t offset) {
   auto it = abbrev_tables_.find(offset);
   if (it != abbrev_tables_.end()) return &it->second;
-  AbbrevTable table;
   // A unit's table is a few KB: inflate a compressed section that far, and
-  // all of it only if the table runs on.
-  Cursor c{abbrev_.upto(offset + (64u << 10)), offset};
-  if (offset >= c.bytes.size()) return nullptr;
-  if (c.bytes.size() == offset + (64u << 10)) c.bytes = abbrev_.all();
-  while (!c.at_end()) {
-    uint64_t code = c.uleb();
-    if (!code || c.bad) break;
-    Abbrev a;
-    a.tag = c.uleb();
-    a.children = c.fixed<uint8_t>() != 0;
-    for (;;) {
-      uint64_t name = c.uleb(), form = c.uleb();
-      int64_t implicit = form == kFormImplicitConst ? c.sleb() : 0;
-      if (c.bad) return nullptr;
-      if (!name && !form) break;
-      a.attrs.push_back({name, form, implicit});
+  // further only while the table runs on.
+  for (uint64_t window = 4u << 10;; window *= 8) {
+    Cursor c{abbrev_.upto(offset + window), offset};
+    if (offset >= c.bytes.size()) return nullptr;
+    const bool more = c.bytes.size() == offset + window;  // the section goes on past the window
+    AbbrevTable table;
+    bool ended = false;  // its terminating 0 read
+    while (!c.at_end() && !c.bad) {
+      uint64_t code = c.uleb();
+      if (!code || c.bad) {
+        ended = !c.bad;
+        break;
+      }
+      Abbrev a;
+      a.tag = c.uleb();
+      a.children = c.fixed<uint8_t>() != 0;
+      while (!c.bad) {
+        uint64_t name = c.uleb(), form = c.uleb();
+        int64_t implicit = form == kFormImplicitConst ? c.sleb() : 0;
+        if (c.bad || (!name && !form)) break;
+        a.attrs.push_back({name, form, implicit});
+      }
+      table.emplace(code, std::move(a));
     }
-    table.emplace(code, std::move(a));
+    if (ended || (!more && !c.bad))
+      return &abbrev_tables_.emplace(offset, std::move(table)).first->second;
+    if (!more) return nullptr;
   }
-  if (c.bad) return nullptr;
-  return &abbrev_tables_.emplace(offset, std::move(table)).first->second;
 }
 
 const Unit* DwarfInlineCalls::File::unit(uint64_t offset) {
@@ -454,11 +478,6 @@ Die DwarfInlineCalls::File::read(const Unit& u, uint64_t offset) {
     return d;
   }
   d.abbrev = &it->second;
-  auto string_at = [](std::string_view table, uint64_t off) {
-    Cursor at{table, off};
-    std::string_view text = at.cstring();
-    return at.bad ? std::string_view() : text;
-  };
   for (const Abbrev::Attr& a : d.abbrev->attrs) {
     uint64_t form = a.form;
     for (int hops = 0; form == kFormIndirect && hops < 4; ++hops) form = c.uleb();
@@ -477,24 +496,13 @@ Die DwarfInlineCalls::File::read(const Unit& u, uint64_t offset) {
       case kFormImplicitConst: value = uint64_t(a.implicit); is_constant = true; break;
       case kFormFlagPresent: value = 1; break;
       case kFormString: text = c.cstring(); is_text = true; break;
-      // Strings only for a name: the string sections of a compressed debug
-      // file are inflated on first use.
-      case kFormStrp: case kFormLineStrp: {
-        uint64_t offset = c.offset(u.offset_size);
-        if (a.name == kAtName)
-          text = string_at(form == kFormStrp ? str_.all() : line_str_.all(), offset);
+      // A string elsewhere: its offset, or its index in the unit's offsets.
+      case kFormStrp: case kFormLineStrp: value = c.offset(u.offset_size); is_text = true; break;
+      case kFormStrx: case kFormGnuStrIndex: case kFormStrx1: case 0x26: case 0x27: case kFormStrx4:
+        value = form == kFormStrx || form == kFormGnuStrIndex ? c.uleb()
+                                                              : c.sized(int(form - kFormStrx1 + 1));
         is_text = true;
         break;
-      }
-      case kFormStrx: case kFormGnuStrIndex: case kFormStrx1: case 0x26: case 0x27: case kFormStrx4: {
-        uint64_t index = form == kFormStrx || form == kFormGnuStrIndex ? c.uleb()
-                                                                       : c.sized(int(form - kFormStrx1 + 1));
-        if (a.name == kAtName)
-          text = string_at(str_.all(), table_entry(str_offsets_, u.str_offsets_base, index,
-                                                   u.offset_size).value_or(~uint64_t(0)));
-        is_text = true;
-        break;
-      }
       case kFormAddrx: case kFormGnuAddrIndex: case kFormAddrx1: case 0x2a: case 0x2b: case kFormAddrx4: {
         uint64_t index = form == kFormAddrx || form == kFormGnuAddrIndex ? c.uleb()
                                                                          : c.sized(int(form - kFormAddrx1 + 1));
@@ -538,7 +546,12 @@ Die DwarfInlineCalls::File::read(const Unit& u, uint64_t offset) {
       return d;
     }
     switch (a.name) {
-      case kAtName: if (is_text) d.name = text; break;
+      case kAtName:
+        if (!is_text) break;
+        d.name = text;
+        d.name_form = form;
+        d.name_ref = value;
+        break;
       case kAtLowPc: d.has_low = true; d.low = value; break;
       case kAtHighPc: d.has_high = true; d.high = value; d.high_is_length = is_constant; break;
       case kAtRanges: d.has_ranges = true; d.ranges = value; d.ranges_form = form; break;
@@ -572,9 +585,10 @@ Die DwarfInlineCalls::File::read(const Unit& u, uint64_t offset) {
 
 std::optional<uint64_t> DwarfInlineCalls::File::table_entry(SectionData& s, uint64_t base,
                                                             uint64_t index, int size) {
-  std::string_view bytes = s.all();
-  if (index > bytes.size()) return std::nullopt;  // base + index * size cannot wrap then
-  Cursor at{bytes, base + index * uint64_t(size)};
+  // Sections are far below 2^40 bytes: past that, an offset is corrupt (and
+  // the sum below cannot wrap).
+  if (base >= (uint64_t(1) << 40) || index >= (uint64_t(1) << 40)) return std::nullopt;
+  Cursor at{s.upto(base + (index + 1) * uint64_t(size)), base + index * uint64_t(size)};
   uint64_t v = at.sized(size);
   return at.bad ? std::nullopt : std::optional(v);
 }
@@ -726,15 +740,28 @@ std::optional<uint64_t> DwarfInlineCalls::File::next_sibling(const Unit& u, cons
   return pos;
 }
 
+std::string_view DwarfInlineCalls::File::name_of(const Unit& u, const Die& d) {
+  switch (d.name_form) {
+    case kFormString: return d.name;
+    case kFormStrp: return string_in(str_, d.name_ref);
+    case kFormLineStrp: return string_in(line_str_, d.name_ref);
+    case 0: return {};
+    default:  // an index into the unit's string offsets
+      if (auto offset = table_entry(str_offsets_, u.str_offsets_base, d.name_ref, u.offset_size))
+        return string_in(str_, *offset);
+      return {};
+  }
+}
+
 std::string DwarfInlineCalls::File::function_name(const Unit& u, const Die& d) {
   std::pair<const Unit*, Die> die{&u, d};
   // A concrete copy names its abstract instance; a definition its declaration.
-  for (int hop = 0; die.second.name.empty() && die.second.origin && hop < 4; ++hop) {
+  for (int hop = 0; !die.second.name_form && die.second.origin && hop < 4; ++hop) {
     auto next = die_at(*die.first, die.second.origin);
     if (!next) return "";
     die = std::move(*next);
   }
-  return std::string(die.second.name);
+  return std::string(name_of(*die.first, die.second));
 }
 
 std::optional<std::pair<const Unit*, Die>> DwarfInlineCalls::File::die_at(const Unit& from,
