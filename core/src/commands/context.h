@@ -39,7 +39,7 @@ struct Context {
   uint64_t generation = ~uint64_t(0);
   std::unique_ptr<Python> py;
   std::unique_ptr<ObjectFormatter> formatter;
-  std::unique_ptr<CodeCache> code;
+  CodeCache* code = nullptr;  // formatter's
   std::unique_ptr<Walker> walker;
   size_t selected_frame = 0;  // index into the selected thread's Python frames
   // A command chose selected_frame since the process last stopped; before

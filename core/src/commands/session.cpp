@@ -372,7 +372,7 @@ Python& Context::python() {
   if (!py) {
     py = Python::attach(reader, forced_version);
     formatter = std::make_unique<ObjectFormatter>(*py);
-    code = std::make_unique<CodeCache>(formatter->access());
+    code = &formatter->codes();
     walker = std::make_unique<Walker>(*py);
   }
   return *py;

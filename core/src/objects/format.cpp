@@ -135,8 +135,9 @@ Kind TypeTable::kind_of_type(uint64_t type) {
   return kind;
 }
 
-Context::Context(Python& p, ObjectAccess& access, TypeTable& t, const FormatOptions& options)
-    : py(p), obj(access), mem(p.mem()), off(p.off()), opt(options), types(t) {}
+Context::Context(Python& p, ObjectAccess& access, TypeTable& t, CodeCache& code_cache,
+                 const FormatOptions& options)
+    : py(p), obj(access), mem(p.mem()), off(p.off()), opt(options), types(t), codes(code_cache) {}
 
 bool Context::enter(uint64_t addr, std::string_view cut_text) {
   if (depth() >= opt.max_depth || std::find(active_.begin(), active_.end(), addr) != active_.end()) {
@@ -298,15 +299,20 @@ FormatOptions FormatOptions::libpython() {
 }
 
 struct ObjectFormatter::Impl {
-  explicit Impl(Python& p) : py(p), access(p), types(access) {}
+  explicit Impl(Python& p) : py(p), access(p), types(access), codes(access) {}
+  fmt::Context context(const FormatOptions& options) {
+    return fmt::Context(py, access, types, codes, options);
+  }
   Python& py;
   ObjectAccess access;
   fmt::TypeTable types;
+  CodeCache codes;
 };
 
 ObjectFormatter::ObjectFormatter(Python& py) : impl_(new Impl(py)) {}
 ObjectFormatter::~ObjectFormatter() { delete impl_; }
 ObjectAccess& ObjectFormatter::access() { return impl_->access; }
+CodeCache& ObjectFormatter::codes() { return impl_->codes; }
 
 namespace {
 
@@ -323,20 +329,20 @@ std::string cut_to_limit(std::string text, const FormatOptions& options) {
 }  // namespace
 
 std::string ObjectFormatter::repr(uint64_t addr, const FormatOptions& options) {
-  fmt::Context c(impl_->py, impl_->access, impl_->types, options);
+  fmt::Context c = impl_->context(options);
   c.repr(addr);
   return cut_to_limit(std::move(c.out), options);
 }
 
 std::string ObjectFormatter::frame_summary(const FrameInfo& frame, const FormatOptions& options) {
-  fmt::Context c(impl_->py, impl_->access, impl_->types, options);
+  fmt::Context c = impl_->context(options);
   fmt::format_frame_summary(c, frame);
   return cut_to_limit(std::move(c.out), options);
 }
 
 std::string ObjectFormatter::describe(uint64_t addr) {
   const FormatOptions options;  // the Context keeps a reference: not a temporary
-  fmt::Context c(impl_->py, impl_->access, impl_->types, options);
+  fmt::Context c = impl_->context(options);
   auto name = c.obj.type_name_of(addr);
   if (!name) {
     c.unreadable(addr);
@@ -357,20 +363,20 @@ std::string ObjectFormatter::describe(uint64_t addr) {
 std::optional<std::vector<ObjectFormatter::Attribute>> ObjectFormatter::attributes(uint64_t addr,
                                                                                   size_t max) {
   FormatOptions options;
-  fmt::Context c(impl_->py, impl_->access, impl_->types, options);
+  fmt::Context c = impl_->context(options);
   return fmt::instance_attributes(c, addr, max);
 }
 
 std::optional<uint64_t> ObjectFormatter::dict_get(uint64_t dict, std::string_view key) {
   FormatOptions options;
-  fmt::Context c(impl_->py, impl_->access, impl_->types, options);
+  fmt::Context c = impl_->context(options);
   return c.dict_get(dict, key);
 }
 
 std::optional<std::vector<ObjectFormatter::Item>> ObjectFormatter::dict_items(uint64_t dict,
                                                                               size_t max) {
   FormatOptions options;
-  fmt::Context c(impl_->py, impl_->access, impl_->types, options);
+  fmt::Context c = impl_->context(options);
   auto items = fmt::dict_items(c, dict, max);
   if (!items) return std::nullopt;
   std::vector<Item> out;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "objects/access.h"
+#include "runtime/code.h"
 #include "runtime/walker.h"
 
 namespace cpydbg {
@@ -93,6 +94,9 @@ class ObjectFormatter {
   std::optional<Feature> uncovered(uint64_t addr);
 
   ObjectAccess& access();
+  // The code objects decoded this session, shared by the frames formatted
+  // here and the commands (a 1,000-frame py-bt-full decodes one, not 1,000).
+  CodeCache& codes();
 
  private:
   struct Impl;

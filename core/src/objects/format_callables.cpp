@@ -175,15 +175,13 @@ std::optional<int> frame_line(Context& c, uint64_t frame_object) {
   Walker walker(c.py);
   auto info = walker.frame_of_object(frame_object);
   if (!info) return std::nullopt;
-  CodeCache codes(c.obj);
-  const CodeInfo* code = codes.get(info->code);
+  const CodeInfo* code = c.codes.get(info->code);
   if (!code) return std::nullopt;
   return line_at(*code, info->unit_offset);
 }
 
 void format_frame_summary(Context& c, const FrameInfo& frame) {
-  CodeCache codes(c.obj);
-  const CodeInfo* code = codes.get(frame.code);
+  const CodeInfo* code = c.codes.get(frame.code);
   if (!code) return c.unreadable(frame.addr);
   // A local may hold this very frame (f = sys._getframe()).
   if (!c.enter(frame.addr, "<...>")) return;

@@ -54,7 +54,8 @@ class TypeTable {
 // One repr() call.
 class Context {
  public:
-  Context(Python& py, ObjectAccess& access, TypeTable& types, const FormatOptions& options);
+  Context(Python& py, ObjectAccess& access, TypeTable& types, CodeCache& codes,
+          const FormatOptions& options);
 
   Python& py;
   ObjectAccess& obj;
@@ -62,6 +63,7 @@ class Context {
   const Offsets& off;
   const FormatOptions& opt;
   TypeTable& types;
+  CodeCache& codes;  // the session's
   std::string out;
 
   // The whole repr of `addr` into out (dispatch by type, depth, cycles).
