@@ -72,6 +72,8 @@ enum : uint64_t {
   kFormGnuRefAlt = 0x1f20, kFormGnuStrpAlt = 0x1f21,
 };
 
+bool is_call_site(uint64_t tag) { return tag == kTagCallSite || tag == kTagGnuCallSite; }
+
 constexpr int kMaxDepth = 64;              // nesting of the DIEs on the way down
 constexpr uint64_t kMaxDiesPerLookup = 1 << 20;
 
@@ -83,8 +85,31 @@ struct Abbrev {
     int64_t implicit;
   };
   std::vector<Attr> attrs;
+  // Where every attribute's form has one size (with 4-byte offsets and
+  // 8-byte addresses): the bytes they take, and DW_AT_sibling's place among
+  // them; -1 when not. Most DIEs a lookup steps over are such.
+  int32_t fixed_size = -1;
+  int32_t sibling_at = -1;
+  int sibling_size = 0;
 };
 using AbbrevTable = std::unordered_map<uint64_t, Abbrev>;
+
+// The size of a form's value when it has one, with 4-byte offsets and
+// 8-byte addresses; -1 for the forms whose size varies (and for dwz's and
+// DW_FORM_ref_addr, left to File::read, which knows what they mean).
+int fixed_form_size(uint64_t form) {
+  switch (form) {
+    case kFormFlagPresent: case kFormImplicitConst: return 0;
+    case kFormData1: case kFormFlag: case kFormRef1: case kFormStrx1: case kFormAddrx1: return 1;
+    case kFormData2: case kFormRef2: case 0x26: case 0x2a: return 2;  // 0x26, 0x2a: strx2, addrx2
+    case 0x27: case 0x2b: return 3;                                   // strx3, addrx3
+    case kFormData4: case kFormRef4: case kFormStrx4: case kFormAddrx4: return 4;
+    case kFormStrp: case kFormLineStrp: case kFormSecOffset: return 4;
+    case kFormAddr: case kFormData8: case kFormRef8: case kFormRefSig8: return 8;
+    case kFormData16: return 16;
+    default: return -1;
+  }
+}
 
 struct Unit {
   uint64_t offset = 0, end = 0, first_die = 0;
@@ -93,11 +118,16 @@ struct Unit {
   uint64_t str_offsets_base = 0, addr_base = 0, rnglists_base = 0, loclists_base = 0, low_pc = 0;
 };
 
-// What a lookup needs of one DIE.
-struct Die {
+// What stepping over a DIE needs (File::skim reads no more).
+struct DieHead {
   const Abbrev* abbrev = nullptr;  // null: the entry that ends a list of siblings
   uint64_t next = 0;               // the offset after its attributes
   uint64_t sibling = 0;            // DW_AT_sibling as a .debug_info offset, 0 when absent
+  bool unreadable = false;  // a form we cannot follow (dwz's alternate file) or a bad entry
+};
+
+// What a lookup needs of one DIE.
+struct Die : DieHead {
   // DW_AT_name: the text when it is in the DIE, else where it is in a string
   // section (File::name_of reads it there, only for the DIEs that need one).
   std::string_view name;
@@ -105,7 +135,6 @@ struct Die {
   bool has_low = false, has_high = false, high_is_length = false, has_ranges = false;
   uint64_t low = 0, high = 0, ranges = 0, ranges_form = 0;
   uint64_t origin = 0;  // DW_AT_abstract_origin / DW_AT_specification, 0 when absent
-  bool unreadable = false;  // a form we cannot follow (dwz's alternate file) or a bad entry
   uint64_t str_offsets_base = 0, addr_base = 0, rnglists_base = 0, loclists_base = 0;  // a unit DIE's
   // A call site's (DWARF 5 attributes, or GNU's for DW_TAG_GNU_call_site).
   bool has_return_pc = false, has_call_target = false, tail_call = false;
@@ -141,9 +170,17 @@ class SectionData {
     if (s->bytes.size() < sizeof header) return;
     std::memcpy(&header, s->bytes.data(), sizeof header);
     if (header.ch_type != ELFCOMPRESS_ZLIB || header.ch_size > (uint64_t(1) << 32)) return;
-    stream_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(s->bytes.data() + sizeof header));
-    stream_.avail_in = uInt(s->bytes.size() - sizeof header);
-    if (inflateInit(&stream_) != Z_OK) return;
+    // The zlib header checked here and the deflate data inflated raw: zlib
+    // would check the trailing Adler-32, a fifth of inflate's time, on bytes
+    // that are parsed defensively anyway.
+    std::string_view zlib = s->bytes.substr(sizeof header);
+    if (zlib.size() < 2) return;
+    const uint8_t cmf = uint8_t(zlib[0]), flg = uint8_t(zlib[1]);
+    if ((cmf & 0x0f) != Z_DEFLATED || (cmf >> 4) > 7 || (flg & 0x20) || (cmf * 256 + flg) % 31)
+      return;  // not deflate, a window beyond 32 KB, a preset dictionary, a bad check
+    stream_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(zlib.data() + 2));
+    stream_.avail_in = uInt(zlib.size() - 2);
+    if (inflateInit2(&stream_, -MAX_WBITS) != Z_OK) return;
     inflating_ = true;
     // Left uninitialised: the kernel maps a page only when inflate writes
     // it (zero-filling libc's 10 MB up front cost more than reading it).
@@ -233,8 +270,11 @@ class DwarfInlineCalls::File {
   bool for_each_range(const Unit& u, const Die& d, const Visit& visit);
   const AbbrevTable* abbrevs(uint64_t offset);
   Die read(const Unit& u, uint64_t offset);
+  // Only what stepping over the DIE needs: the attributes of a DIE whose
+  // forms all have fixed sizes are stepped over, not read.
+  DieHead skim(const Unit& u, uint64_t offset);
   bool contains(const Unit& u, const Die& d, uint64_t addr, bool* starts_here);
-  std::optional<uint64_t> next_sibling(const Unit& u, const Die& d, uint64_t* budget);
+  std::optional<uint64_t> next_sibling(const Unit& u, const DieHead& d, uint64_t* budget);
   std::optional<InlineCalls> look_up(uint64_t addr, uint64_t return_pc);
   // A DIE that holds the address: the subprogram, a lexical block, an inlined call.
   struct Scope {
@@ -242,10 +282,11 @@ class DwarfInlineCalls::File {
     bool starts_here;      // the address is the first of one of its ranges
     uint64_t first_child;  // 0: none
   };
-  // The DIEs that hold `addr`, subprogram first; `seen` is shown every DIE
-  // of the lists read on the way down (false: give up). Nullopt: unreadable.
+  // The DIEs that hold `addr`, subprogram first; `on_call_site` (if any) is
+  // shown each call site of the function's lists read on the way down
+  // (false: give up). Nullopt: unreadable.
   std::optional<std::vector<Scope>> descend(const Unit& u, uint64_t addr,
-                                            const std::function<bool(const Die&, bool)>& seen);
+                                            const std::function<bool(const Die&)>& on_call_site);
   std::string_view name_of(const Unit& u, const Die& d);  // empty when it has none
   std::string function_name(const Unit& u, const Die& d);
   std::optional<uint64_t> lowest_address(const Unit& u, const Die& d);
@@ -380,12 +421,22 @@ const AbbrevTable* DwarfInlineCalls::File::abbrevs(uint64_t offset) {
       Abbrev a;
       a.tag = c.uleb();
       a.children = c.fixed<uint8_t>() != 0;
+      int32_t size = 0;  // of the attributes so far, while each has a fixed size
       while (!c.bad) {
         uint64_t name = c.uleb(), form = c.uleb();
         int64_t implicit = form == kFormImplicitConst ? c.sleb() : 0;
         if (c.bad || (!name && !form)) break;
         a.attrs.push_back({name, form, implicit});
+        int form_size = fixed_form_size(form);
+        bool ref = form == kFormRef1 || form == kFormRef2 || form == kFormRef4 || form == kFormRef8;
+        if (size >= 0 && name == kAtSibling && ref) {
+          a.sibling_at = size;
+          a.sibling_size = form_size;
+        }
+        size = size >= 0 && form_size >= 0 && a.attrs.size() < 1024 ? size + form_size : -1;
       }
+      a.fixed_size = size;
+      if (size < 0) a.sibling_at = -1;
       table.emplace(code, std::move(a));
     }
     if (ended || (!more && !c.bad))
@@ -458,6 +509,24 @@ const Unit* DwarfInlineCalls::File::unit_holding(uint64_t die_offset) {
   if (it == unit_offsets_.begin()) return nullptr;
   const Unit* u = unit(*std::prev(it));
   return u && die_offset >= u->first_die && die_offset < u->end ? u : nullptr;
+}
+
+DieHead DwarfInlineCalls::File::skim(const Unit& u, uint64_t offset) {
+  Cursor c{info_.upto(u.end).substr(0, u.end), offset};
+  uint64_t code = c.uleb();
+  if (c.bad || !code || u.offset_size != 4) return read(u, offset);
+  auto it = u.abbrevs->find(code);
+  if (it == u.abbrevs->end() || it->second.fixed_size < 0 ||
+      uint64_t(it->second.fixed_size) > c.bytes.size() - c.pos)
+    return read(u, offset);  // which says what is wrong, if anything
+  DieHead d;
+  d.abbrev = &it->second;
+  d.next = c.pos + d.abbrev->fixed_size;
+  if (d.abbrev->sibling_at >= 0) {
+    c.pos += d.abbrev->sibling_at;
+    d.sibling = u.offset + c.sized(d.abbrev->sibling_size);
+  }
+  return d;
 }
 
 Die DwarfInlineCalls::File::read(const Unit& u, uint64_t offset) {
@@ -719,7 +788,7 @@ std::optional<CallSite> DwarfInlineCalls::File::call_site(const Unit& u, const D
   return site;
 }
 
-std::optional<uint64_t> DwarfInlineCalls::File::next_sibling(const Unit& u, const Die& d,
+std::optional<uint64_t> DwarfInlineCalls::File::next_sibling(const Unit& u, const DieHead& d,
                                                              uint64_t* budget) {
   if (!d.abbrev->children) return d.next;
   if (d.sibling > d.next && d.sibling < u.end) return d.sibling;
@@ -728,7 +797,7 @@ std::optional<uint64_t> DwarfInlineCalls::File::next_sibling(const Unit& u, cons
   int depth = 1;
   while (depth > 0) {
     if (!(*budget)--) return std::nullopt;
-    Die child = read(u, pos);
+    DieHead child = skim(u, pos);
     // A child read only in part (no abbreviation, a form it cannot skip)
     // says nothing of where the next one starts.
     if (child.unreadable && child.next <= pos) return std::nullopt;
@@ -794,7 +863,7 @@ std::optional<InlineCalls> DwarfInlineCalls::File::at(uint64_t addr, uint64_t re
 }
 
 std::optional<std::vector<DwarfInlineCalls::File::Scope>> DwarfInlineCalls::File::descend(
-    const Unit& u, uint64_t addr, const std::function<bool(const Die&, bool)>& seen) {
+    const Unit& u, uint64_t addr, const std::function<bool(const Die&)>& on_call_site) {
   Die top = read(u, u.first_die);
   if (top.unreadable || !top.abbrev) return std::nullopt;
   std::vector<Scope> scopes;
@@ -806,21 +875,27 @@ std::optional<std::vector<DwarfInlineCalls::File::Scope>> DwarfInlineCalls::File
     bool descended = false;
     while (pos < u.end) {
       if (!budget--) return std::nullopt;
-      Die d = read(u, pos);
-      if (d.unreadable) return std::nullopt;
-      if (!d.abbrev) break;  // the end of this list: nothing here holds addr
-      if (!seen(d, in_function)) return std::nullopt;
-      uint64_t tag = d.abbrev->tag;
+      DieHead head = skim(u, pos);
+      if (head.unreadable) return std::nullopt;
+      if (!head.abbrev) break;  // the end of this list: nothing here holds addr
+      uint64_t tag = head.abbrev->tag;
       bool wanted = in_function ? tag == kTagInlinedSubroutine || tag == kTagLexicalBlock
                                 : tag == kTagSubprogram;
-      bool starts_here = false;
-      if (wanted && contains(u, d, addr, &starts_here)) {
-        scopes.push_back({pos, tag, starts_here, d.abbrev->children ? d.next : 0});
-        descended = d.abbrev->children;
-        pos = d.next;
-        break;
+      if (wanted) {
+        Die d = read(u, pos);
+        bool starts_here = false;
+        if (d.unreadable) return std::nullopt;
+        if (contains(u, d, addr, &starts_here)) {
+          scopes.push_back({pos, tag, starts_here, d.abbrev->children ? d.next : 0});
+          descended = d.abbrev->children;
+          pos = d.next;
+          break;
+        }
+      } else if (in_function && is_call_site(tag) && on_call_site) {
+        Die d = read(u, pos);
+        if (d.unreadable || !on_call_site(d)) return std::nullopt;
       }
-      auto next = next_sibling(u, d, &budget);
+      auto next = next_sibling(u, head, &budget);
       if (!next) return std::nullopt;
       pos = *next;
     }
@@ -837,9 +912,9 @@ std::optional<InlineCalls> DwarfInlineCalls::File::look_up(uint64_t addr, uint64
   const Unit* u = *unit;
   // The call is a child of the innermost scope that holds it, a list the
   // descent reads to its end.
-  auto scopes = descend(*u, addr, [&](const Die& d, bool in_function) {
+  auto scopes = descend(*u, addr, [&](const Die& d) {
     uint64_t tag = d.abbrev->tag;
-    if (in_function && return_pc && (tag == kTagCallSite || tag == kTagGnuCallSite) &&
+    if (return_pc &&
         (tag == kTagGnuCallSite ? d.has_low && d.low == return_pc
                                 : d.has_return_pc && d.return_pc == return_pc)) {
       calls.call = call_site(*u, d);
@@ -881,7 +956,7 @@ std::optional<VariableLocation> DwarfInlineCalls::File::find_variable(uint64_t a
   if (!unit) return std::nullopt;
   if (!*unit) return VariableLocation{};
   const Unit* u = *unit;
-  auto scopes = descend(*u, addr, [](const Die&, bool) { return true; });
+  auto scopes = descend(*u, addr, {});
   if (!scopes) return std::nullopt;
   // The functions at addr, outermost first (the subprogram, then each inlined call).
   std::vector<size_t> functions;
@@ -898,11 +973,19 @@ std::optional<VariableLocation> DwarfInlineCalls::File::find_variable(uint64_t a
     uint64_t budget = kMaxDiesPerLookup;
     for (uint64_t pos = (*scopes)[i].first_child; pos && pos < u->end;) {
       if (!budget--) return std::nullopt;
+      DieHead head = skim(*u, pos);
+      if (head.unreadable) return std::nullopt;
+      if (!head.abbrev) break;
+      uint64_t tag = head.abbrev->tag;
+      if (tag != kTagVariable && tag != kTagFormalParameter) {
+        auto next = next_sibling(*u, head, &budget);
+        if (!next) return std::nullopt;
+        pos = *next;
+        continue;
+      }
       Die d = read(*u, pos);
       if (d.unreadable) return std::nullopt;
-      if (!d.abbrev) break;
-      uint64_t tag = d.abbrev->tag;
-      if ((tag == kTagVariable || tag == kTagFormalParameter) && function_name(*u, d) == name) {
+      if (function_name(*u, d) == name) {
         if (d.has_const_value) return std::nullopt;  // gdb shows the constant: not a place
         if (!d.has_location) {
           out.kind = VariableLocation::OptimizedOut;
@@ -915,7 +998,7 @@ std::optional<VariableLocation> DwarfInlineCalls::File::find_variable(uint64_t a
         out.expression = std::move(*expr);
         return out;
       }
-      auto next = next_sibling(*u, d, &budget);
+      auto next = next_sibling(*u, head, &budget);
       if (!next) return std::nullopt;
       pos = *next;
     }
@@ -998,7 +1081,7 @@ std::optional<std::vector<CallSite>> DwarfInlineCalls::File::find_tail_calls(uin
   std::vector<CallSite> sites;
   if (!*unit) return sites;
   const Unit* u = *unit;
-  auto scopes = descend(*u, addr, [](const Die&, bool) { return true; });
+  auto scopes = descend(*u, addr, {});
   if (!scopes) return std::nullopt;
   if (scopes->empty() || !(*scopes)[0].first_child) return sites;
   // Every call site below the subprogram, inlined calls' included (gdb
@@ -1007,16 +1090,19 @@ std::optional<std::vector<CallSite>> DwarfInlineCalls::File::find_tail_calls(uin
   int depth = 1;
   for (uint64_t at = (*scopes)[0].first_child; depth > 0;) {
     if (!budget--) return std::nullopt;
-    Die child = read(*u, at);
+    DieHead child = skim(*u, at);
     if (child.unreadable) return std::nullopt;
     if (!child.abbrev) {
       --depth;
     } else {
-      if ((child.abbrev->tag == kTagCallSite || child.abbrev->tag == kTagGnuCallSite) &&
-          child.tail_call) {
-        auto site = call_site(*u, child);
-        if (!site) return std::nullopt;
-        sites.push_back(std::move(*site));
+      if (is_call_site(child.abbrev->tag)) {
+        Die call = read(*u, at);
+        if (call.unreadable) return std::nullopt;
+        if (call.tail_call) {
+          auto site = call_site(*u, call);
+          if (!site) return std::nullopt;
+          sites.push_back(std::move(*site));
+        }
       }
       if (child.abbrev->children && ++depth > kMaxDepth) return std::nullopt;
     }
