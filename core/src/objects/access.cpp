@@ -54,7 +54,7 @@ std::optional<uint64_t> ObjectAccess::tp_flags(uint64_t type) {
 }
 
 bool ObjectAccess::is_instance(uint64_t obj, const char* type_symbol) {
-  auto want = py_.symbol(type_symbol);
+  auto want = py_.api_symbol(type_symbol);  // the built-in types are the C API's
   auto t = type_of(obj);
   if (!want || !t) return false;
   for (int i = 0; i < kMaxBaseChain && *t; ++i) {

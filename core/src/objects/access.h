@@ -31,9 +31,8 @@ class ObjectAccess {
   // The tp_name of the object's type, when both reads succeed.
   std::optional<std::string> type_name_of(uint64_t obj);
   std::optional<uint64_t> tp_flags(uint64_t type);
-  // Address of the built-in type object `symbol` (e.g. "PyUnicode_Type").
-  std::optional<uint64_t> builtin_type(const char* symbol) { return py_.symbol(symbol); }
-  // True when obj's type is `symbol` or derives from it (tp_base chain).
+  // True when obj's type is the built-in type `type_symbol` (e.g.
+  // "PyUnicode_Type") or derives from it (tp_base chain).
   bool is_instance(uint64_t obj, const char* type_symbol);
 
   // str (3.x str, 2.7 str or unicode) as UTF-8, at most max_chars code points;

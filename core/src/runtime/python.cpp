@@ -191,6 +191,14 @@ std::optional<uint64_t> Python::symbol(const std::string& name) {
   return addr;
 }
 
+std::optional<uint64_t> Python::api_symbol(const std::string& name) {
+  auto it = api_symbols_.find(name);
+  if (it != api_symbols_.end()) return it->second;
+  auto addr = reader_.target().api_symbol(name);
+  api_symbols_.emplace(name, addr);
+  return addr;
+}
+
 Detection Python::detect(Reader& reader, const std::string& forced_version) {
   return detect_python(reader, reader.target(), forced_version);
 }

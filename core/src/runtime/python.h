@@ -71,6 +71,9 @@ class Python {
 
   // Symbol address, cached (including absence).
   std::optional<uint64_t> symbol(const std::string& name);
+  // The same for a name of the C API (Target::api_symbol): one absent from
+  // this version costs no index of the full symbol tables.
+  std::optional<uint64_t> api_symbol(const std::string& name);
 
  private:
   Python(Reader& reader, std::shared_ptr<const Layout> layout, Detection detection);
@@ -83,6 +86,7 @@ class Python {
   std::vector<std::string> disagreements_;
   std::string table_origin_, rejected_;
   std::unordered_map<std::string, std::optional<uint64_t>> symbols_;
+  std::unordered_map<std::string, std::optional<uint64_t>> api_symbols_;
 };
 
 }  // namespace cpydbg
