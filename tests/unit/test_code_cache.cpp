@@ -7,6 +7,7 @@
 #include <regex>
 
 #include "hostile_input.h"
+#include "objects/format.h"
 #include "runtime/code.h"
 #include "runtime/walker.h"
 
@@ -103,6 +104,27 @@ TEST_CASE("a code object is decoded once a session, checked after each stop") {
       codes.process_ran();
       CHECK(codes.get(f.code)->bytecode[1] == arg);
     }
+  }
+}
+
+TEST_CASE("a frame summary decodes its code object into the session's cache, not one of its own") {
+  for (const Snapshot& seed : seeds()) {
+    CAPTURE(seed.label);
+    SnapshotTarget target(seed);
+    Reader reader(target);
+    auto py = Python::attach(reader, "");
+    ObjectFormatter formatter(*py);
+    const FrameInfo f = innermost(*py);
+    // py-bt-full's line for the frame.
+    const std::string summary = formatter.frame_summary(f, FormatOptions::libpython());
+    // Decoded by the summary already: the cache answers without a read,
+    // even with the reader's pages dropped.
+    reader.reset();
+    const uint64_t reads = target.reads();
+    const CodeInfo* code = formatter.codes().get(f.code);
+    CHECK(target.reads() == reads);
+    REQUIRE(code);
+    CHECK(summary.find(", for file " + code->filename + ", line ") != std::string::npos);
   }
 }
 
