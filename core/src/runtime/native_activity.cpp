@@ -168,8 +168,10 @@ std::optional<NativeActivity> syscall_activity(const Target::ThreadSyscall& call
       const uint64_t op = call.args[1] & 0x7f;
       const bool waits = op == 0 /*WAIT*/ || op == 6 /*LOCK_PI*/ || op == 9 /*WAIT_BITSET*/ ||
                          op == 11 /*WAIT_REQUEUE_PI*/ || op == 13 /*LOCK_PI2*/;
-      if (!waits) return out;
+      // Where the GIL's extent is unknown (2.7, 3.6) a wake may be the eval
+      // loop handing its GIL lock over (sem_post): the frames tell.
       if (!gil) return std::nullopt;
+      if (!waits) return out;
       out.blocked = gil->contains(call.args[0]) ? "waiting for the GIL" : "waiting on a lock";
       return out;
     }

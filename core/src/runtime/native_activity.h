@@ -38,7 +38,8 @@ NativeActivity native_activity(const Python& py, const std::vector<NativeFrameIn
 // What a thread in system call `call` (or in none) waits for, without the
 // native frames: a futex inside `gil`, the GIL's extent, is the GIL; a call
 // that is not a wait, nothing. Nullopt when only the frames can say: a futex
-// while the GIL's extent is unknown, a call restarted after a signal. (What
+// (a wait, or 2.7's hand-over of its GIL lock waking a waiter) while the
+// GIL's extent is unknown, a call restarted after a signal. (What
 // else the frames tell, the garbage collector at work, the interpreter's
 // own state says where it can: Walker::knows_gc_state.)
 std::optional<NativeActivity> syscall_activity(const Target::ThreadSyscall& call,
