@@ -374,12 +374,12 @@ def tool_versions(opts):
     return versions
 
 
-def write_results(path, opts, rows, started):
+def write_results(path, opts, rows, started, measured):
     with open(path, "w") as f:
         f.write("# cpydbg benchmark results\n\n")
         f.write("Written by `bench/bench.py` (see its docstring for what each column means).\n\n")
         f.write("- date: %s\n- machine: %s\n- commit: %s\n- debuggers: %s\n- runs: %d per figure (medians)\n\n"
-                % (started, machine(), commit(), "; ".join(tool_versions(opts)), opts.runs))
+                % (started, machine(), measured, "; ".join(tool_versions(opts)), opts.runs))
         f.write("| " + " | ".join(COLUMNS) + " |\n")
         f.write("|" + "|".join("---" if i < 3 else "---:" for i in range(len(COLUMNS))) + "|\n")
         for r in rows:
@@ -406,6 +406,7 @@ def main():
     opts = parser.parse_args()
     OUR_COMMANDS.update(our_commands(opts.install))
     started = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    measured = commit()  # before this run rewrites results.md, which would make it look changed
     print("cpydbg beside libpython on core files; median of %d runs; CPU ms" % opts.runs)
     print_row(COLUMNS)
     rows = []
@@ -414,7 +415,7 @@ def main():
             bench_interpreter(opts, spec, tmp, rows, opts.cases.split(",") if opts.cases else None)
         for spec in opts.spot:
             bench_interpreter(opts, spec, tmp, rows, [SPOT_CASE])
-    write_results(opts.results, opts, rows, started)
+    write_results(opts.results, opts, rows, started, measured)
     print("written to " + opts.results)
 
 
