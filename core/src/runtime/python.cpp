@@ -183,20 +183,26 @@ Python::Python(Reader& reader, std::shared_ptr<const Layout> layout, Detection d
   symbols_.emplace("_PyRuntime", detection_.runtime);
 }
 
+namespace {
+
+// A lookup's answer from `cache`, or made and kept there (an absence too).
+template <typename Lookup>
+std::optional<uint64_t> cached(std::unordered_map<std::string, std::optional<uint64_t>>& cache,
+                               const std::string& name, const Lookup& lookup) {
+  auto it = cache.find(name);
+  if (it != cache.end()) return it->second;
+  return cache.emplace(name, lookup(name)).first->second;
+}
+
+}  // namespace
+
 std::optional<uint64_t> Python::symbol(const std::string& name) {
-  auto it = symbols_.find(name);
-  if (it != symbols_.end()) return it->second;
-  auto addr = reader_.target().symbol(name);
-  symbols_.emplace(name, addr);
-  return addr;
+  return cached(symbols_, name, [this](const std::string& n) { return reader_.target().symbol(n); });
 }
 
 std::optional<uint64_t> Python::api_symbol(const std::string& name) {
-  auto it = api_symbols_.find(name);
-  if (it != api_symbols_.end()) return it->second;
-  auto addr = reader_.target().api_symbol(name);
-  api_symbols_.emplace(name, addr);
-  return addr;
+  return cached(api_symbols_, name,
+                [this](const std::string& n) { return reader_.target().api_symbol(n); });
 }
 
 Detection Python::detect(Reader& reader, const std::string& forced_version) {
