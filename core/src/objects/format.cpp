@@ -78,9 +78,9 @@ std::optional<Feature> feature_of(Kind kind) {
 TypeTable::TypeTable(ObjectAccess& access) : obj_(access) {
   Python& py = access.python();
   for (const auto& b : kBuiltins)
-    if (auto t = py.mem().target().api_symbol(b.symbol)) builtin_.emplace(*t, b.kind);
+    if (auto t = py.api_symbol(b.symbol)) builtin_.emplace(*t, b.kind);
   // 2.7's unicode is the u'' type; its str (PyString_Type) is 3.x's bytes.
-  if (auto t = py.symbol("PyUnicode_Type"))
+  if (auto t = py.api_symbol("PyUnicode_Type"))
     builtin_.emplace(*t, py.major() == 2 ? Kind::Unicode27 : Kind::Str);
   // The singletons' types are static (not exported) in 2.7: learn them from
   // the exported singletons themselves.
