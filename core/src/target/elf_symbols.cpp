@@ -53,19 +53,13 @@ const ElfSymbols::Index& ElfSymbols::all() const {
 
 namespace {
 
-uint64_t hash_of(std::string_view name) { return std::hash<std::string_view>()(name); }
+uint32_t hash_of(std::string_view name) { return uint32_t(std::hash<std::string_view>()(name)); }
 
 }  // namespace
 
 void ElfSymbols::Index::build(const ElfFile& elf, bool exported_only) {
-  // Sized up front for every entry of the tables (.dynsym's repeats and the
-  // sections and files make the index at most 2/3 full): no rehashing, no
-  // arena growth.
-  const size_t entries = elf.symbol_entries(exported_only);
-  size_t capacity = 16;
-  while (capacity < entries + entries / 2) capacity *= 2;
-  slots.assign(capacity, 0);
-  symbols.reserve(entries);
+  // Sized up front for every entry of the tables: no arena growth.
+  symbols.reserve(elf.symbol_entries(exported_only));
   names.reserve(std::min<size_t>(elf.symbol_name_bytes(exported_only), UINT32_MAX));
   elf.for_each_symbol(
       [this](const ElfSymbol& sym) {
@@ -74,46 +68,54 @@ void ElfSymbols::Index::build(const ElfFile& elf, bool exported_only) {
         if (sym.type != STT_OBJECT && sym.type != STT_FUNC && sym.type != STT_NOTYPE &&
             sym.type != STT_GNU_IFUNC)
           return;
+        if (names.size() + sym.name.size() > UINT32_MAX) return;
         bool function = (sym.type == STT_FUNC || sym.type == STT_GNU_IFUNC) && sym.size > 0;
-        insert(sym.name, sym.value, sym.size, sym.local, function);
+        symbols.push_back({sym.value, uint32_t(names.size()), uint32_t(sym.name.size()),
+                           uint32_t(std::min<uint64_t>(sym.size, UINT32_MAX)), sym.local,
+                           function});
+        names += sym.name;
       },
       exported_only);
 }
 
-void ElfSymbols::Index::insert(std::string_view name, uint64_t value, uint64_t size, bool local,
-                               bool function) {
-  const size_t mask = slots.size() - 1;
-  size_t slot = hash_of(name) & mask;
-  const Symbol* known = nullptr;
-  for (; slots[slot]; slot = (slot + 1) & mask) {
-    const Symbol& s = symbols[slots[slot] - 1];
-    if (name_of(s) == name) {
-      known = &s;
-      break;
-    }
+std::optional<uint64_t> ElfSymbols::Index::scan(std::string_view wanted) const {
+  const Symbol* found = nullptr;
+  for (const Symbol& sym : symbols) {
+    if (sym.name_size != wanted.size() || name_of(sym) != wanted) continue;
+    if (!sym.local) return sym.value;
+    if (!found) found = &sym;
   }
-  // .dynsym repeats .symtab's globals: those add nothing.
-  if (known && known->value == value && known->local == local) return;
-  Symbol sym{value, 0, uint32_t(name.size()), uint32_t(std::min<uint64_t>(size, UINT32_MAX)),
-             local, function};
-  if (known) {
-    sym.name = known->name;
-  } else {
-    if (names.size() + name.size() > UINT32_MAX) return;
-    sym.name = uint32_t(names.size());
-    names += name;
+  return found ? std::optional<uint64_t>(found->value) : std::nullopt;
+}
+
+void ElfSymbols::Index::hash() const {
+  size_t capacity = 16;
+  while (capacity < symbols.size() + symbols.size() / 2) capacity *= 2;
+  slots.assign(capacity, Slot{});
+  const size_t mask = capacity - 1;
+  for (uint32_t i = 0; i < symbols.size(); ++i) {
+    const std::string_view name = name_of(symbols[i]);
+    const uint32_t h = hash_of(name);
+    size_t slot = h & mask;
+    for (; slots[slot].symbol; slot = (slot + 1) & mask)
+      if (slots[slot].hash == h && name_of(symbols[slots[slot].symbol - 1]) == name) break;
+    // The slot keeps the first definition, unless a global one follows a local.
+    if (!slots[slot].symbol || (symbols[slots[slot].symbol - 1].local && !symbols[i].local))
+      slots[slot] = {h, i + 1};
   }
-  // The first definition of a name is the one found, except that a global
-  // one beats a local.
-  const bool found = !known || (known->local && !local);
-  symbols.push_back(sym);
-  if (found) slots[slot] = uint32_t(symbols.size());
 }
 
 std::optional<uint64_t> ElfSymbols::Index::find(std::string_view wanted) const {
+  // A scan reads the symbols in order, a few ns each; the index costs about
+  // as much as this many scans to build.
+  constexpr unsigned kScansBeforeIndexing = 8;
+  if (scans.fetch_add(1, std::memory_order_relaxed) < kScansBeforeIndexing) return scan(wanted);
+  std::call_once(hashed, [this] { hash(); });
   const size_t mask = slots.size() - 1;
-  for (size_t slot = hash_of(wanted) & mask; !slots.empty() && slots[slot]; slot = (slot + 1) & mask) {
-    const Symbol& sym = symbols[slots[slot] - 1];
+  const uint32_t h = hash_of(wanted);
+  for (size_t slot = h & mask; !slots.empty() && slots[slot].symbol; slot = (slot + 1) & mask) {
+    if (slots[slot].hash != h) continue;
+    const Symbol& sym = symbols[slots[slot].symbol - 1];
     if (name_of(sym) == wanted) return sym.value;
   }
   return std::nullopt;
@@ -129,14 +131,13 @@ std::optional<uint64_t> ElfSymbols::find(std::string_view name) const {
   return all().find(name);
 }
 
-const std::vector<uint32_t>& ElfSymbols::functions_by_address() const {
+const std::vector<ElfSymbols::Function>& ElfSymbols::functions_by_address() const {
   std::call_once(functions_sorted_, [this] {
     const std::vector<Index::Symbol>& symbols = all().symbols;
     for (uint32_t i = 0; i < symbols.size(); ++i)
-      if (symbols[i].function) functions_.push_back(i);
+      if (symbols[i].function) functions_.push_back({symbols[i].value, i, symbols[i].local});
     // By address; at one address the global alias first (kill, not __GI_kill).
-    std::sort(functions_.begin(), functions_.end(), [&symbols](uint32_t a, uint32_t b) {
-      const Index::Symbol &x = symbols[a], &y = symbols[b];
+    std::sort(functions_.begin(), functions_.end(), [](const Function& x, const Function& y) {
       return x.value != y.value ? x.value < y.value : x.local < y.local;
     });
   });
@@ -147,13 +148,13 @@ std::string_view ElfSymbols::function_at(uint64_t vaddr) const {
   // The closest function starting at or before vaddr whose extent holds it;
   // a few steps back at most, past small functions laid out inside a larger
   // one's extent or ones that do not reach it.
-  const std::vector<uint32_t>& functions = functions_by_address();
+  const std::vector<Function>& functions = functions_by_address();
   const Index& index = all();
   auto it = std::upper_bound(functions.begin(), functions.end(), vaddr,
-                             [&index](uint64_t a, uint32_t f) { return a < index.symbols[f].value; });
+                             [](uint64_t a, const Function& f) { return a < f.value; });
   const Index::Symbol* best = nullptr;
   for (int looked = 0; it != functions.begin() && looked < 16; ++looked) {
-    const Index::Symbol& f = index.symbols[*--it];
+    const Index::Symbol& f = index.symbols[(--it)->symbol];
     if (best && f.value != best->value) break;
     if (vaddr - f.value < f.size) best = &f;  // at one start, the global comes last
   }

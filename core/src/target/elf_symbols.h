@@ -5,6 +5,7 @@
 // the same interpreter.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -49,8 +50,13 @@ class ElfSymbols {
   using FileIdentity = std::tuple<uint64_t, uint64_t, int64_t, int64_t>;  // dev, inode, mtime
 
  private:
-  // The symbols of one or both tables, built in one pass with a handful of
-  // allocations: the names in one arena, an open-addressing index over them.
+  // The symbols of one or both tables, read in one pass with a handful of
+  // allocations (the names in one arena). Names are looked up by scanning
+  // them until lookups that many would cost what an index does; then an
+  // open-addressing index is built: its probes land at random in a table of
+  // half a megabyte, a cache miss each, and libpython's 22,000 entries take
+  // a millisecond, most of a first native stack that asks for a static name
+  // or two (a call site's target) and never again.
   struct Index {
     struct Symbol {
       uint64_t value = 0;
@@ -59,14 +65,22 @@ class ElfSymbols {
       bool local = false, function = false;
     };
     std::string names;
-    // Every distinct definition (a static function may share its name with
-    // others); the slots hold the one a lookup of the name finds.
+    // Every definition in table order (.dynsym repeats .symtab's globals; a
+    // static function may share its name with others). A lookup finds the
+    // first global one, else the first.
     std::vector<Symbol> symbols;
-    std::vector<uint32_t> slots;  // symbol + 1 by name hash, 0 = empty; a power of two
+    struct Slot {
+      uint32_t hash = 0;    // beside the symbol: names are compared only when it matches
+      uint32_t symbol = 0;  // + 1; 0 = empty
+    };
+    mutable std::vector<Slot> slots;  // a power of two of them, by name hash
+    mutable std::atomic<unsigned> scans{0};
+    mutable std::once_flag hashed;
 
     void build(const ElfFile& elf, bool exported_only);
-    void insert(std::string_view name, uint64_t value, uint64_t size, bool local, bool function);
     std::optional<uint64_t> find(std::string_view name) const;
+    std::optional<uint64_t> scan(std::string_view name) const;
+    void hash() const;
     std::string_view name_of(const Symbol& s) const {
       return std::string_view(names).substr(s.name, s.name_size);
     }
@@ -88,10 +102,16 @@ class ElfSymbols {
   mutable std::once_flag all_built_;
   mutable Index all_;
   // The function symbols by start address (at one start, the global alias
-  // first), sorted on first use: only native stacks ask.
+  // first), sorted on first use: only native stacks ask. The start is kept
+  // beside the index so that sorting and searching do not chase it.
+  struct Function {
+    uint64_t value;
+    uint32_t symbol;  // into all().symbols
+    bool local;
+  };
   mutable std::once_flag functions_sorted_;
-  mutable std::vector<uint32_t> functions_;  // into all().symbols
-  const std::vector<uint32_t>& functions_by_address() const;
+  mutable std::vector<Function> functions_;
+  const std::vector<Function>& functions_by_address() const;
 };
 
 }  // namespace cpydbg
