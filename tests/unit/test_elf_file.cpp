@@ -297,7 +297,6 @@ TEST_CASE("ElfSymbols finds every symbol of a libpython where readelf lists it")
   REQUIRE(scanned.size() == 8);
   size_t checked = 0, functions = 0;
   for (const auto& [name, where] : defs) {
-    CAPTURE(name);
     const uint64_t found = find_checked(name, where);
     ++checked;
     // A function's start names it or an alias there.
@@ -334,5 +333,6 @@ TEST_CASE("ElfSymbols finds every symbol of a libpython where readelf lists it")
   CHECK(static_names > 5000);
   CHECK(syms->find_exported("PyList_New"));
   CHECK_FALSE(syms->find_exported("no_such_symbol_anywhere"));
+  fs::remove(copy);
   MESSAGE(checked << " names, " << functions << " of them functions");
 }

@@ -81,7 +81,7 @@ void ElfSymbols::Index::build(const ElfFile& elf, bool exported_only) {
 std::optional<uint64_t> ElfSymbols::Index::scan(std::string_view wanted) const {
   const Symbol* found = nullptr;
   for (const Symbol& sym : symbols) {
-    if (sym.name_size != wanted.size() || name_of(sym) != wanted) continue;
+    if (name_of(sym) != wanted) continue;
     if (!sym.local) return sym.value;
     if (!found) found = &sym;
   }

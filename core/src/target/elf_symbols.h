@@ -89,8 +89,8 @@ class ElfSymbols {
   // Attaching looks a score of exported names up in every mapped file, and
   // indexing libpython's .symtab (15,000 symbols) would be most of its time:
   // exported names are found through the file's own hash table, both tables
-  // are indexed on the first lookup that cannot be answered so (a static
-  // name, a native stack's functions). The file is not kept mapped
+  // are read on the first lookup that cannot be answered so (a static name,
+  // a native stack's functions). The file is not kept mapped
   // (truncated under us, it would SIGBUS): it is opened again then, if it is
   // still the file that was loaded.
   const Index& all() const;
